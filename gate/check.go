@@ -1,0 +1,220 @@
+package gate
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/tenantgate/tenantgate/problem"
+	"github.com/tenantgate/tenantgate/rbac"
+	"github.com/tenantgate/tenantgate/tenancy"
+)
+
+// Decision is the outcome of one gate check.
+type Decision struct {
+	// Allowed is true when the handler may run.
+	Allowed bool
+	// Reason is the catalogue code of a denial ("" when allowed).
+	Reason problem.Code
+	// Write is true when the request method is a write.
+	Write bool
+	// Workspace and User are what the request named and who asked, as far
+	// as the chain got (empty before it knew them).
+	Workspace tenancy.WorkspaceID
+	User      tenancy.UserID
+	// Role is the member's role (empty for non-members).
+	Role string
+	// Err is the internal cause of an "unavailable" or resolver denial. It
+	// is for logs only and is never sent to the client.
+	Err error
+}
+
+// Error returns the decision as a catalogue error (nil when allowed).
+func (d Decision) Error() error {
+	if d.Allowed {
+		return nil
+	}
+	if d.Err != nil {
+		var pe *problem.Error
+		if errors.As(d.Err, &pe) && pe.Code == d.Reason {
+			return pe
+		}
+		return problem.Wrap(d.Reason, d.Err)
+	}
+	return problem.New(d.Reason)
+}
+
+func deny(d Decision, code problem.Code, err error) Decision {
+	d.Allowed, d.Reason, d.Err = false, code, err
+	return d
+}
+
+// Check decides r against rt. When the decision allows the request, t is
+// the verified tenant; otherwise t is only as complete as the chain got.
+// Check does no I/O beyond the two store reads and never writes.
+func (g *Gate) Check(r *http.Request, rt Route) (d Decision, t tenancy.Tenant) {
+	d.Write = !IsRead(r.Method)
+	ctx := r.Context()
+	p, ok := tenancy.PrincipalFromContext(ctx)
+	if !ok || p.User == "" {
+		return deny(d, problem.CodeUnauthenticated, nil), t
+	}
+	d.User = p.User
+	t.Principal = p
+	if d.Write && !p.EmailVerified {
+		return deny(d, problem.CodeEmailUnverified, nil), t
+	}
+	ws, present, err := g.cfg.Resolve.ResolveWorkspace(r)
+	if err != nil {
+		pe := problem.From(err)
+		if pe.Code == problem.CodeUnavailable {
+			return deny(d, problem.CodeInvalidWorkspaceID, err), t
+		}
+		return deny(d, pe.Code, nil), t
+	}
+	if !present {
+		return deny(d, problem.CodeInvalidWorkspaceID, nil), t
+	}
+	d.Workspace = ws
+	if g.cfg.StoreTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, g.cfg.StoreTimeout)
+		defer cancel()
+	}
+	m, err := g.cfg.Members.Membership(ctx, ws, p.User)
+	if err != nil {
+		if errors.Is(err, tenancy.ErrNotFound) {
+			return deny(d, problem.CodeWorkspaceForbidden, nil), t
+		}
+		return deny(d, problem.CodeUnavailable, err), t
+	}
+	w, err := g.cfg.Workspaces.Workspace(ctx, ws)
+	if err != nil {
+		if errors.Is(err, tenancy.ErrNotFound) {
+			// A dangling membership of a deleted workspace: same answer as
+			// for any non-member.
+			return deny(d, problem.CodeWorkspaceForbidden, nil), t
+		}
+		return deny(d, problem.CodeUnavailable, err), t
+	}
+	// From here on the caller is a member and may learn the workspace's
+	// state.
+	d.Role = m.Role
+	t.Workspace = w
+	t.Role = m.Role
+	if !w.Status.Known() {
+		return deny(d, problem.CodeUnavailable, errors.New("gate: workspace has unknown status "+string(w.Status))), t
+	}
+	switch g.access[statusIndex(w.Status)] {
+	case AccessNone:
+		return deny(d, statusCodes[w.Status], nil), t
+	case AccessRead:
+		if d.Write {
+			return deny(d, statusCodes[w.Status], nil), t
+		}
+	}
+	if d.Write && !rt.TrialExempt && w.TrialExpired(g.cfg.Clock.Now()) {
+		return deny(d, problem.CodeTrialExpired, nil), t
+	}
+	if !rt.EveryMember {
+		allowed, err := g.allows(ctx, ws, m.Role, rt.Permission)
+		if err != nil {
+			return deny(d, problem.CodeUnavailable, err), t
+		}
+		if !allowed {
+			return deny(d, problem.CodePermissionDenied, nil), t
+		}
+	}
+	d.Allowed = true
+	return d, t
+}
+
+func (g *Gate) allows(ctx context.Context, ws tenancy.WorkspaceID, role string, perm rbac.Permission) (bool, error) {
+	if r, ok := g.cfg.Policy.Role(role); ok {
+		return r.Permissions.Has(perm), nil
+	}
+	if g.cfg.CustomRoles == nil {
+		return false, nil
+	}
+	set, ok, err := g.cfg.CustomRoles.RolePermissions(ctx, ws, role)
+	if err != nil || !ok {
+		return false, err
+	}
+	return set.Has(perm), nil
+}
+
+// trialHeader is the response header naming the trial end.
+const trialHeader = "Trial-Ends-At"
+
+// tenantContext carries the verified Tenant and the storage of the
+// Trial-Ends-At header value in a single allocation.
+type tenantContext struct {
+	context.Context
+	t     tenancy.Tenant
+	trial [1]string
+	buf   [32]byte
+}
+
+func (c *tenantContext) Value(key any) any {
+	if key == tenancy.TenantKey {
+		return &c.t
+	}
+	return c.Context.Value(key)
+}
+
+// Require returns middleware admitting members whose role holds perm. A
+// zero perm admits nobody (fail closed); use AnyMember for routes open to
+// every member.
+func (g *Gate) Require(perm rbac.Permission, opts ...Option) func(http.Handler) http.Handler {
+	rt := Route{Permission: perm}
+	for _, o := range opts {
+		o(&rt)
+	}
+	return g.Middleware(rt)
+}
+
+// AnyMember returns middleware admitting every member of the workspace,
+// whatever the role, subject to the other gates.
+func (g *Gate) AnyMember(opts ...Option) func(http.Handler) http.Handler {
+	rt := Route{EveryMember: true}
+	for _, o := range opts {
+		o(&rt)
+	}
+	return g.Middleware(rt)
+}
+
+// Middleware returns the middleware for rt.
+func (g *Gate) Middleware(rt Route) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			g.serve(w, r, rt, next)
+		})
+	}
+}
+
+func (g *Gate) serve(w http.ResponseWriter, r *http.Request, rt Route, next http.Handler) {
+	d, t := g.Check(r, rt)
+	if g.cfg.Observer != nil {
+		g.cfg.Observer(r, d)
+	}
+	var tc *tenantContext
+	if d.Role != "" && t.Workspace.Trialing() {
+		// A verified member of a trialing workspace: tell the client when
+		// the trial ends, on denials too.
+		tc = &tenantContext{}
+		b := t.Workspace.TrialEndsAt.UTC().AppendFormat(tc.buf[:0], time.RFC3339)
+		tc.trial[0] = string(b)
+		w.Header()[trialHeader] = tc.trial[:1:1]
+	}
+	if !d.Allowed {
+		g.cfg.Deny(w, r, d.Error())
+		return
+	}
+	if tc == nil {
+		tc = &tenantContext{}
+	}
+	tc.Context = r.Context()
+	tc.t = t
+	next.ServeHTTP(w, r.WithContext(tc))
+}

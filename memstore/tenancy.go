@@ -1,0 +1,248 @@
+package memstore
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	"github.com/tenantgate/tenantgate/tenancy"
+)
+
+type memberKey struct {
+	ws   tenancy.WorkspaceID
+	user tenancy.UserID
+}
+
+// Tenancy stores workspaces and memberships in memory. Workspaces and
+// memberships share one lock so that a workspace and its owner's membership
+// are created together and the last-owner guard is atomic. Reads take the
+// lock shared and do not allocate.
+type Tenancy struct {
+	mu          sync.RWMutex
+	workspaces  map[tenancy.WorkspaceID]tenancy.Workspace
+	ownedBy     map[tenancy.UserID]tenancy.WorkspaceID
+	members     map[memberKey]tenancy.Membership
+	owners      map[tenancy.WorkspaceID]int
+	byWorkspace map[tenancy.WorkspaceID]map[tenancy.UserID]struct{}
+	byUser      map[tenancy.UserID]map[tenancy.WorkspaceID]struct{}
+}
+
+var (
+	_ tenancy.WorkspaceStore  = (*Tenancy)(nil)
+	_ tenancy.MembershipStore = (*Tenancy)(nil)
+)
+
+// NewTenancy returns an empty workspace and membership store.
+func NewTenancy() *Tenancy {
+	return &Tenancy{
+		workspaces:  map[tenancy.WorkspaceID]tenancy.Workspace{},
+		ownedBy:     map[tenancy.UserID]tenancy.WorkspaceID{},
+		members:     map[memberKey]tenancy.Membership{},
+		owners:      map[tenancy.WorkspaceID]int{},
+		byWorkspace: map[tenancy.WorkspaceID]map[tenancy.UserID]struct{}{},
+		byUser:      map[tenancy.UserID]map[tenancy.WorkspaceID]struct{}{},
+	}
+}
+
+// Workspace implements tenancy.WorkspaceReader.
+func (s *Tenancy) Workspace(ctx context.Context, id tenancy.WorkspaceID) (tenancy.Workspace, error) {
+	if err := ctx.Err(); err != nil {
+		return tenancy.Workspace{}, err
+	}
+	s.mu.RLock()
+	w, ok := s.workspaces[id]
+	s.mu.RUnlock()
+	if !ok {
+		return tenancy.Workspace{}, tenancy.ErrNotFound
+	}
+	return w, nil
+}
+
+// CreateWorkspace implements tenancy.WorkspaceStore.
+func (s *Tenancy) CreateWorkspace(ctx context.Context, ws tenancy.Workspace, owner tenancy.Membership) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.workspaces[ws.ID]; ok {
+		return tenancy.ErrConflict
+	}
+	if _, ok := s.ownedBy[ws.OwnerID]; ok {
+		return tenancy.ErrOwnerLimit
+	}
+	ws.Version = 1
+	s.workspaces[ws.ID] = ws
+	s.ownedBy[ws.OwnerID] = ws.ID
+	owner.Workspace = ws.ID
+	s.addLocked(owner)
+	return nil
+}
+
+// UpdateWorkspace implements tenancy.WorkspaceStore.
+func (s *Tenancy) UpdateWorkspace(ctx context.Context, ws tenancy.Workspace) (tenancy.Workspace, error) {
+	if err := ctx.Err(); err != nil {
+		return tenancy.Workspace{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.workspaces[ws.ID]
+	if !ok {
+		return tenancy.Workspace{}, tenancy.ErrNotFound
+	}
+	if cur.Version != ws.Version {
+		return tenancy.Workspace{}, tenancy.ErrConflict
+	}
+	if ws.OwnerID != cur.OwnerID {
+		if other, taken := s.ownedBy[ws.OwnerID]; taken && other != ws.ID {
+			return tenancy.Workspace{}, tenancy.ErrOwnerLimit
+		}
+		delete(s.ownedBy, cur.OwnerID)
+		s.ownedBy[ws.OwnerID] = ws.ID
+	}
+	ws.Version++
+	s.workspaces[ws.ID] = ws
+	return ws, nil
+}
+
+// Membership implements tenancy.MembershipReader.
+func (s *Tenancy) Membership(ctx context.Context, ws tenancy.WorkspaceID, user tenancy.UserID) (tenancy.Membership, error) {
+	if err := ctx.Err(); err != nil {
+		return tenancy.Membership{}, err
+	}
+	s.mu.RLock()
+	m, ok := s.members[memberKey{ws, user}]
+	s.mu.RUnlock()
+	if !ok {
+		return tenancy.Membership{}, tenancy.ErrNotFound
+	}
+	return m, nil
+}
+
+func (s *Tenancy) addLocked(m tenancy.Membership) {
+	s.members[memberKey{m.Workspace, m.User}] = m
+	if m.Role == tenancy.RoleOwner {
+		s.owners[m.Workspace]++
+	}
+	bw := s.byWorkspace[m.Workspace]
+	if bw == nil {
+		bw = map[tenancy.UserID]struct{}{}
+		s.byWorkspace[m.Workspace] = bw
+	}
+	bw[m.User] = struct{}{}
+	bu := s.byUser[m.User]
+	if bu == nil {
+		bu = map[tenancy.WorkspaceID]struct{}{}
+		s.byUser[m.User] = bu
+	}
+	bu[m.Workspace] = struct{}{}
+}
+
+// AddMember implements tenancy.MembershipStore.
+func (s *Tenancy) AddMember(ctx context.Context, m tenancy.Membership) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.members[memberKey{m.Workspace, m.User}]; ok {
+		return tenancy.ErrConflict
+	}
+	s.addLocked(m)
+	return nil
+}
+
+// ChangeRole implements tenancy.MembershipStore.
+func (s *Tenancy) ChangeRole(ctx context.Context, ws tenancy.WorkspaceID, user tenancy.UserID, from, role string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := memberKey{ws, user}
+	m, ok := s.members[k]
+	if !ok {
+		return tenancy.ErrNotFound
+	}
+	if m.Role != from {
+		return tenancy.ErrConflict
+	}
+	if from == role {
+		return nil
+	}
+	if from == tenancy.RoleOwner {
+		if s.owners[ws] <= 1 {
+			return tenancy.ErrLastOwner
+		}
+		s.owners[ws]--
+	}
+	if role == tenancy.RoleOwner {
+		s.owners[ws]++
+	}
+	m.Role = role
+	s.members[k] = m
+	return nil
+}
+
+// RemoveMember implements tenancy.MembershipStore.
+func (s *Tenancy) RemoveMember(ctx context.Context, ws tenancy.WorkspaceID, user tenancy.UserID) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := memberKey{ws, user}
+	m, ok := s.members[k]
+	if !ok {
+		return tenancy.ErrNotFound
+	}
+	if m.Role == tenancy.RoleOwner {
+		if s.owners[ws] <= 1 {
+			return tenancy.ErrLastOwner
+		}
+		s.owners[ws]--
+	}
+	delete(s.members, k)
+	delete(s.byWorkspace[ws], user)
+	delete(s.byUser[user], ws)
+	return nil
+}
+
+// Members implements tenancy.MembershipStore.
+func (s *Tenancy) Members(ctx context.Context, ws tenancy.WorkspaceID, after tenancy.UserID, limit int) ([]tenancy.Membership, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	users := make([]tenancy.UserID, 0, len(s.byWorkspace[ws]))
+	for u := range s.byWorkspace[ws] {
+		if u > after {
+			users = append(users, u)
+		}
+	}
+	sort.Slice(users, func(i, j int) bool { return users[i] < users[j] })
+	if limit > 0 && len(users) > limit {
+		users = users[:limit]
+	}
+	out := make([]tenancy.Membership, 0, len(users))
+	for _, u := range users {
+		out = append(out, s.members[memberKey{ws, u}])
+	}
+	return out, nil
+}
+
+// UserMemberships implements tenancy.MembershipStore.
+func (s *Tenancy) UserMemberships(ctx context.Context, user tenancy.UserID) ([]tenancy.Membership, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]tenancy.Membership, 0, len(s.byUser[user]))
+	for ws := range s.byUser[user] {
+		out = append(out, s.members[memberKey{ws, user}])
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Workspace < out[j].Workspace })
+	return out, nil
+}

@@ -1,0 +1,142 @@
+package rbac
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Built-in role names.
+const (
+	RoleOwner   = "owner"
+	RoleAdmin   = "admin"
+	RoleBilling = "billing"
+	RoleManager = "manager"
+	RoleAgent   = "agent"
+	RoleAuditor = "auditor"
+	RoleViewer  = "viewer"
+)
+
+// BuiltinRoleNames lists the built-in roles from most to least privileged.
+var BuiltinRoleNames = []string{RoleOwner, RoleAdmin, RoleBilling, RoleManager, RoleAgent, RoleAuditor, RoleViewer}
+
+// Role is a named permission set.
+type Role struct {
+	Name        string
+	Permissions Set
+	Builtin     bool
+}
+
+// BuiltinRoles derives the seven built-in roles from reg. Host permissions
+// ("content": any resource the library does not own) are classified by
+// action: "read" is a read, anything else a write.
+//
+//	owner    everything
+//	admin    everything except billing:*, workspace:delete, workspace:transfer
+//	billing  billing:read, billing:write, workspace:read
+//	manager  content read and write, members:read, invites:write, workspace:read
+//	agent    content read and write, workspace:read
+//	auditor  every :read permission (audit:read included)
+//	viewer   content read, workspace:read
+//
+// A manager holds content writes so that the rule "grant only what you
+// hold" lets it invite agents and viewers, and nothing above them.
+func BuiltinRoles(reg *Registry) []Role {
+	var owner, admin, billing, manager, agent, auditor, viewer Set
+	for _, name := range reg.All() {
+		p, _ := reg.Lookup(name)
+		owner.Add(p)
+		content, read := isContent(name), isRead(name)
+		switch {
+		case name == BillingRead || name == BillingWrite:
+			billing.Add(p)
+		case name == WorkspaceDelete || name == WorkspaceTransfer:
+		default:
+			admin.Add(p)
+		}
+		if content || name == WorkspaceRead {
+			agent.Add(p)
+			manager.Add(p)
+			if read {
+				viewer.Add(p)
+			}
+		}
+		if name == MembersRead || name == InvitesWrite {
+			manager.Add(p)
+		}
+		if read {
+			auditor.Add(p)
+		}
+		if name == WorkspaceRead {
+			billing.Add(p)
+		}
+	}
+	return []Role{
+		{RoleOwner, owner, true}, {RoleAdmin, admin, true}, {RoleBilling, billing, true},
+		{RoleManager, manager, true}, {RoleAgent, agent, true}, {RoleAuditor, auditor, true},
+		{RoleViewer, viewer, true},
+	}
+}
+
+// Policy maps role names to permission sets. It is immutable once built
+// and safe for concurrent use.
+type Policy struct {
+	reg   *Registry
+	roles map[string]Role
+}
+
+// NewPolicy returns the policy of the built-in roles over reg, plus the
+// given custom roles (which may not reuse a built-in name).
+func NewPolicy(reg *Registry, custom ...Role) (*Policy, error) {
+	if reg == nil {
+		return nil, errors.New("rbac: nil registry")
+	}
+	p := &Policy{reg: reg, roles: map[string]Role{}}
+	for _, r := range BuiltinRoles(reg) {
+		p.roles[r.Name] = r
+	}
+	for _, r := range custom {
+		if !validPart(r.Name) {
+			return nil, fmt.Errorf("rbac: invalid role name %q", r.Name)
+		}
+		if _, dup := p.roles[r.Name]; dup {
+			return nil, fmt.Errorf("rbac: role %q already defined", r.Name)
+		}
+		r.Builtin = false
+		p.roles[r.Name] = r
+	}
+	return p, nil
+}
+
+// Registry returns the policy's registry.
+func (p *Policy) Registry() *Registry { return p.reg }
+
+// Role returns the named role.
+func (p *Policy) Role(name string) (Role, bool) {
+	r, ok := p.roles[name]
+	return r, ok
+}
+
+// Allows reports whether role holds perm. Unknown roles hold nothing.
+// It does not allocate.
+func (p *Policy) Allows(role string, perm Permission) bool {
+	r, ok := p.roles[role]
+	return ok && r.Permissions.Has(perm)
+}
+
+// Roles returns every role, built-in roles first in BuiltinRoleNames order,
+// then custom roles by name.
+func (p *Policy) Roles() []Role {
+	out := make([]Role, 0, len(p.roles))
+	for _, n := range BuiltinRoleNames {
+		out = append(out, p.roles[n])
+	}
+	var custom []Role
+	for _, r := range p.roles {
+		if !r.Builtin {
+			custom = append(custom, r)
+		}
+	}
+	sort.Slice(custom, func(i, j int) bool { return custom[i].Name < custom[j].Name })
+	return append(out, custom...)
+}
