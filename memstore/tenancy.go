@@ -2,9 +2,11 @@ package memstore
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"sync"
 
+	"github.com/tenantgate/tenantgate/audit"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
 
@@ -103,6 +105,101 @@ func (s *Tenancy) UpdateWorkspace(ctx context.Context, ws tenancy.Workspace) (te
 	ws.Version++
 	s.workspaces[ws.ID] = ws
 	return ws, nil
+}
+
+// CreateWorkspaceAudited implements tenancy.WorkspaceStore. The append
+// runs under the store lock once every precondition holds; if it fails,
+// nothing is stored.
+func (s *Tenancy) CreateWorkspaceAudited(ctx context.Context, ws tenancy.Workspace, owner tenancy.Membership, ev audit.Event, sink audit.Sink) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if sink == nil {
+		return errors.New("memstore: nil audit sink")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.workspaces[ws.ID]; ok {
+		return tenancy.ErrConflict
+	}
+	if _, ok := s.ownedBy[ws.OwnerID]; ok {
+		return tenancy.ErrOwnerLimit
+	}
+	if _, err := sink.Append(ctx, ev); err != nil {
+		return err
+	}
+	ws.Version = 1
+	s.workspaces[ws.ID] = ws
+	s.ownedBy[ws.OwnerID] = ws.ID
+	owner.Workspace = ws.ID
+	s.addLocked(owner)
+	return nil
+}
+
+// UpdateWorkspaceAudited implements tenancy.WorkspaceStore. The append runs
+// under the store lock after the compare-and-set precondition holds and
+// before the new state is written, so a failed append changes nothing.
+func (s *Tenancy) UpdateWorkspaceAudited(ctx context.Context, ws tenancy.Workspace, ev audit.Event, sink audit.Sink) (tenancy.Workspace, error) {
+	if err := ctx.Err(); err != nil {
+		return tenancy.Workspace{}, err
+	}
+	if sink == nil {
+		return tenancy.Workspace{}, errors.New("memstore: nil audit sink")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.workspaces[ws.ID]
+	if !ok {
+		return tenancy.Workspace{}, tenancy.ErrNotFound
+	}
+	if cur.Version != ws.Version {
+		return tenancy.Workspace{}, tenancy.ErrConflict
+	}
+	if ws.OwnerID != cur.OwnerID {
+		if other, taken := s.ownedBy[ws.OwnerID]; taken && other != ws.ID {
+			return tenancy.Workspace{}, tenancy.ErrOwnerLimit
+		}
+	}
+	if _, err := sink.Append(ctx, ev); err != nil {
+		return tenancy.Workspace{}, err
+	}
+	if ws.OwnerID != cur.OwnerID {
+		delete(s.ownedBy, cur.OwnerID)
+		s.ownedBy[ws.OwnerID] = ws.ID
+	}
+	ws.Version++
+	s.workspaces[ws.ID] = ws
+	return ws, nil
+}
+
+// ListWorkspaces implements tenancy.WorkspaceStore. It scans every
+// workspace (memstore keeps no secondary index), so it suits operator
+// consoles, not request paths.
+func (s *Tenancy) ListWorkspaces(ctx context.Context, q tenancy.WorkspaceQuery) ([]tenancy.Workspace, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if q.Limit <= 0 {
+		return nil, nil
+	}
+	s.mu.RLock()
+	var out []tenancy.Workspace
+	for _, w := range s.workspaces {
+		if q.MatchesWorkspace(w) && q.After(w) {
+			out = append(out, w)
+		}
+	}
+	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.Before(out[j].CreatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	if len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
 }
 
 // Membership implements tenancy.MembershipReader.

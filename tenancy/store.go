@@ -3,6 +3,10 @@ package tenancy
 import (
 	"context"
 	"errors"
+	"strings"
+	"time"
+
+	"github.com/tenantgate/tenantgate/audit"
 )
 
 // Store sentinels. Backends return these (possibly wrapped) and wrap every
@@ -50,6 +54,88 @@ type WorkspaceStore interface {
 	// Version incremented. ErrConflict when the version differs,
 	// ErrNotFound when absent.
 	UpdateWorkspace(ctx context.Context, ws Workspace) (Workspace, error)
+	// CreateWorkspaceAudited is CreateWorkspace that also appends ev to
+	// sink, atomically: the workspace, the owner's membership and the
+	// audit record are stored together or not at all. It returns the
+	// errors of CreateWorkspace, or the Sink's error (nothing stored).
+	//
+	// memstore appends under the store lock after every precondition
+	// holds, so a failed append leaves nothing behind. MongoDB runs the
+	// inserts and the append in one transaction on replica sets and
+	// sharded clusters; on a standalone server (no transactions) it
+	// inserts the workspace marked auditPending, appends, then clears the
+	// mark, and removes the workspace again if the append fails.
+	CreateWorkspaceAudited(ctx context.Context, ws Workspace, owner Membership, ev audit.Event, sink audit.Sink) error
+	// UpdateWorkspaceAudited is UpdateWorkspace (compare-and-set on
+	// Version) that also appends ev to sink, atomically: the new state and
+	// its audit record are stored together or not at all. A failed
+	// precondition (ErrNotFound, ErrConflict, ErrOwnerLimit) appends
+	// nothing; a failed append leaves the workspace unchanged and returns
+	// the Sink's error. Of concurrent calls with the same Version exactly
+	// one succeeds and exactly one record is appended.
+	//
+	// memstore appends under the store lock (lock order: store, then
+	// sink; a Sink must never call back into the store). MongoDB uses one
+	// transaction where supported; on a standalone server it applies the
+	// compare-and-set with an auditPending mark, appends, then clears the
+	// mark, and reverts (compare-and-set on the new Version) if the append
+	// fails; readers treat a marked document as its previous state.
+	UpdateWorkspaceAudited(ctx context.Context, ws Workspace, ev audit.Event, sink audit.Sink) (Workspace, error)
+	// ListWorkspaces returns at most q.Limit workspaces matching q,
+	// ordered by (CreatedAt, ID) ascending — the oldest first, so pending
+	// workspaces are reviewed in arrival order — starting strictly after
+	// (q.AfterCreatedAt, q.AfterID) when q.AfterID is set. q.Limit <= 0
+	// returns nothing. MongoDB: one find on the {status, createdAt, _id}
+	// index with the same sort.
+	ListWorkspaces(ctx context.Context, q WorkspaceQuery) ([]Workspace, error)
+}
+
+// WorkspaceQuery selects workspaces for ListWorkspaces. Zero filters match
+// everything.
+type WorkspaceQuery struct {
+	// Status, when set, must match exactly.
+	Status Status
+	// Search, when set, matches a workspace whose ID or OwnerID equals it,
+	// or whose Name contains it, ignoring case (simple Unicode folding).
+	Search string
+	// AfterCreatedAt and AfterID are the sort key of the last workspace of
+	// the previous page; AfterID == "" starts at the beginning.
+	AfterCreatedAt time.Time
+	AfterID        WorkspaceID
+	// Limit is the most workspaces to return.
+	Limit int
+}
+
+// MatchesWorkspace reports whether w passes q's filters (status and
+// search), ignoring the page position. Backends may use it.
+func (q WorkspaceQuery) MatchesWorkspace(w Workspace) bool {
+	if q.Status != "" && w.Status != q.Status {
+		return false
+	}
+	if q.Search == "" {
+		return true
+	}
+	if string(w.ID) == q.Search || string(w.OwnerID) == q.Search {
+		return true
+	}
+	return containsFold(w.Name, q.Search)
+}
+
+// After reports whether w sorts strictly after q's page position.
+func (q WorkspaceQuery) After(w Workspace) bool {
+	if q.AfterID == "" {
+		return true
+	}
+	if !w.CreatedAt.Equal(q.AfterCreatedAt) {
+		return w.CreatedAt.After(q.AfterCreatedAt)
+	}
+	return w.ID > q.AfterID
+}
+
+// containsFold reports whether substr is within s under simple Unicode case
+// folding.
+func containsFold(s, substr string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(substr))
 }
 
 // MembershipStore stores memberships.
