@@ -36,7 +36,9 @@ type Role struct {
 //	billing  billing:read, billing:write, workspace:read
 //	manager  content read and write, members:read, invites:write, workspace:read
 //	agent    content read and write, workspace:read
-//	auditor  every :read permission (audit:read included)
+//	auditor  content read, workspace:read, members:read, audit:read
+//	         (not billing, settings or channels: those reads are reserved
+//	         to the roles that manage them)
 //	viewer   content read, workspace:read
 //
 // A manager holds content writes so that the rule "grant only what you
@@ -64,7 +66,7 @@ func BuiltinRoles(reg *Registry) []Role {
 		if name == MembersRead || name == InvitesWrite {
 			manager.Add(p)
 		}
-		if read {
+		if read && (content || name == WorkspaceRead || name == MembersRead || name == AuditRead) {
 			auditor.Add(p)
 		}
 		if name == WorkspaceRead {
@@ -81,8 +83,11 @@ func BuiltinRoles(reg *Registry) []Role {
 // Policy maps role names to permission sets. It is immutable once built
 // and safe for concurrent use.
 type Policy struct {
-	reg   *Registry
-	roles map[string]Role
+	reg *Registry
+	// membersWrite and invitesWrite are resolved once for CanGrant.
+	membersWrite, invitesWrite Permission
+	builtin                    [7]Role // in BuiltinRoleNames order
+	roles                      map[string]Role
 }
 
 // NewPolicy returns the policy of the built-in roles over reg, plus the
@@ -92,7 +97,10 @@ func NewPolicy(reg *Registry, custom ...Role) (*Policy, error) {
 		return nil, errors.New("rbac: nil registry")
 	}
 	p := &Policy{reg: reg, roles: map[string]Role{}}
-	for _, r := range BuiltinRoles(reg) {
+	p.membersWrite, _ = reg.Lookup(MembersWrite)
+	p.invitesWrite, _ = reg.Lookup(InvitesWrite)
+	for i, r := range BuiltinRoles(reg) {
+		p.builtin[i] = r
 		p.roles[r.Name] = r
 	}
 	for _, r := range custom {
@@ -111,8 +119,12 @@ func NewPolicy(reg *Registry, custom ...Role) (*Policy, error) {
 // Registry returns the policy's registry.
 func (p *Policy) Registry() *Registry { return p.reg }
 
-// Role returns the named role.
+// Role returns the named role. Built-in roles are found without a map
+// lookup; the call does not allocate.
 func (p *Policy) Role(name string) (Role, bool) {
+	if i := builtinIndex(name); i >= 0 {
+		return p.builtin[i], true
+	}
 	r, ok := p.roles[name]
 	return r, ok
 }
@@ -120,17 +132,52 @@ func (p *Policy) Role(name string) (Role, bool) {
 // Allows reports whether role holds perm. Unknown roles hold nothing.
 // It does not allocate.
 func (p *Policy) Allows(role string, perm Permission) bool {
+	if i := builtinIndex(role); i >= 0 {
+		return p.builtin[i].Permissions.Has(perm)
+	}
 	r, ok := p.roles[role]
 	return ok && r.Permissions.Has(perm)
+}
+
+// IsBuiltin reports whether name is one of the seven built-in role names.
+func IsBuiltin(name string) bool { return builtinIndex(name) >= 0 }
+
+// builtinIndex returns name's index in BuiltinRoleNames, or -1. It
+// dispatches on length first so that a lookup is one or two fixed-size
+// comparisons.
+func builtinIndex(name string) int {
+	switch len(name) {
+	case 5:
+		switch name {
+		case RoleOwner:
+			return 0
+		case RoleAdmin:
+			return 1
+		case RoleAgent:
+			return 4
+		}
+	case 6:
+		if name == RoleViewer {
+			return 6
+		}
+	case 7:
+		switch name {
+		case RoleBilling:
+			return 2
+		case RoleManager:
+			return 3
+		case RoleAuditor:
+			return 5
+		}
+	}
+	return -1
 }
 
 // Roles returns every role, built-in roles first in BuiltinRoleNames order,
 // then custom roles by name.
 func (p *Policy) Roles() []Role {
 	out := make([]Role, 0, len(p.roles))
-	for _, n := range BuiltinRoleNames {
-		out = append(out, p.roles[n])
-	}
+	out = append(out, p.builtin[:]...)
 	var custom []Role
 	for _, r := range p.roles {
 		if !r.Builtin {
