@@ -89,8 +89,8 @@ func TestAdvisory_LogInjection_String(t *testing.T) {
 type rawHandler struct{ buf *bytes.Buffer }
 
 func (h rawHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h rawHandler) WithAttrs([]slog.Attr) slog.Handler        { return h }
-func (h rawHandler) WithGroup(string) slog.Handler             { return h }
+func (h rawHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h rawHandler) WithGroup(string) slog.Handler            { return h }
 func (h rawHandler) Handle(_ context.Context, r slog.Record) error {
 	h.buf.WriteString(r.Message)
 	var walk func(prefix string, a slog.Attr)
