@@ -34,7 +34,7 @@ func ParseCursor(cursor string) (seq uint64, ok bool, err error) {
 	if len(cursor) > maxCursorLen {
 		return 0, false, fmt.Errorf("%w: too long", ErrInvalidCursor)
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(cursor)
 	if err != nil {
 		return 0, false, fmt.Errorf("%w: encoding", ErrInvalidCursor)
 	}
