@@ -1,0 +1,312 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/tenantgate/tenantgate/audit"
+	"github.com/tenantgate/tenantgate/gate"
+	"github.com/tenantgate/tenantgate/memstore"
+	"github.com/tenantgate/tenantgate/rbac"
+	"github.com/tenantgate/tenantgate/tenancy"
+)
+
+// The CRM's own permissions, registered next to the library's.
+const (
+	PermContactsRead  = "contacts:read"
+	PermContactsWrite = "contacts:write"
+)
+
+// DefaultTrial is the trial length granted at approval (14 days).
+const DefaultTrial = 14 * 24 * time.Hour
+
+// Config configures the server. InviteCode, OperatorEmail and
+// OperatorPassword are required; the rest have defaults.
+type Config struct {
+	// Dev enables GET /dev/outbox and GET,POST /dev/clock and makes the
+	// test clock the server's one clock. Without Dev those routes are 404.
+	Dev bool
+	// InviteCode is the closed-beta code needed to create a workspace.
+	InviteCode string
+	// OperatorEmail and OperatorPassword create the platform operator
+	// account at start (verified).
+	OperatorEmail    string
+	OperatorPassword string
+	// TrustedProxies are the proxies whose forwarding headers are believed
+	// for the client IP; none by default (the socket address only).
+	TrustedProxies []netip.Prefix
+	// Logger receives structured logs (default: discard).
+	Logger *slog.Logger
+	// QuietRequests turns off the per-request log line (benchmarks).
+	QuietRequests bool
+	// Mailer sends mail (default: a mailer that logs that a mail was sent).
+	Mailer Mailer
+	// Clock overrides the clock (tests). With Dev and no Clock, the server
+	// uses a TestClock.
+	Clock tenancy.TrialClock
+	// Password are the argon2id parameters (default DefaultPasswordParams).
+	Password PasswordParams
+	// Trial is the trial length (default DefaultTrial).
+	Trial time.Duration
+}
+
+// App is the wired server.
+type App struct {
+	cfg       Config
+	log       *slog.Logger
+	quiet     bool
+	clock     tenancy.TrialClock
+	testClock *TestClock
+	handler   http.Handler
+
+	tenancy    *memstore.Tenancy
+	gate       *gate.Gate
+	reg        *rbac.Registry
+	policy     *rbac.Policy
+	perm       perms
+	acc        *accounts
+	tokens     *tokens
+	mailer     Mailer
+	outbox     *outbox
+	lifecycle  *tenancy.Lifecycle
+	auditStore *memstore.Audit
+	trail      *audit.Trail
+	recorder   *audit.Recorder
+	contacts   *contactStore
+	channels   *channelStore
+
+	dummyHash string
+}
+
+// perms are the registered permissions the routes require.
+type perms struct {
+	contactsRead, contactsWrite rbac.Permission
+	workspaceRead               rbac.Permission
+	membersRead, membersWrite   rbac.Permission
+	invitesWrite                rbac.Permission
+	channelsRead, channelsWrite rbac.Permission
+	billingRead, billingWrite   rbac.Permission
+	auditRead                   rbac.Permission
+}
+
+// New validates cfg and wires the server. Every configuration error is
+// reported here.
+func New(cfg Config) (*App, error) {
+	var errs []error
+	if cfg.InviteCode == "" {
+		errs = append(errs, errors.New("app: Config.InviteCode is required"))
+	}
+	if cfg.OperatorEmail == "" || cfg.OperatorPassword == "" {
+		errs = append(errs, errors.New("app: Config.OperatorEmail and Config.OperatorPassword are required"))
+	}
+	if cfg.Password == (PasswordParams{}) {
+		cfg.Password = DefaultPasswordParams
+	}
+	if err := cfg.Password.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if cfg.Trial < 0 {
+		errs = append(errs, errors.New("app: Config.Trial must not be negative"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if cfg.Trial == 0 {
+		cfg.Trial = DefaultTrial
+	}
+	a := &App{cfg: cfg, log: cfg.Logger, quiet: cfg.QuietRequests}
+	if a.log == nil {
+		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	switch {
+	case cfg.Clock != nil:
+		a.clock = cfg.Clock
+	case cfg.Dev:
+		a.testClock = NewTestClock()
+		a.clock = a.testClock
+	default:
+		a.clock = systemClock
+	}
+	if tc, ok := a.clock.(*TestClock); ok && cfg.Dev {
+		a.testClock = tc
+	}
+
+	a.reg = rbac.NewRegistry()
+	a.perm.contactsRead = a.reg.MustRegister(PermContactsRead)
+	a.perm.contactsWrite = a.reg.MustRegister(PermContactsWrite)
+	for name, p := range map[string]*rbac.Permission{
+		rbac.WorkspaceRead: &a.perm.workspaceRead, rbac.MembersRead: &a.perm.membersRead,
+		rbac.MembersWrite: &a.perm.membersWrite, rbac.InvitesWrite: &a.perm.invitesWrite,
+		rbac.ChannelsRead: &a.perm.channelsRead, rbac.ChannelsWrite: &a.perm.channelsWrite,
+		rbac.BillingRead: &a.perm.billingRead, rbac.BillingWrite: &a.perm.billingWrite,
+		rbac.AuditRead: &a.perm.auditRead,
+	} {
+		*p, _ = a.reg.Lookup(name)
+	}
+	var err error
+	if a.policy, err = rbac.NewPolicy(a.reg); err != nil {
+		return nil, err
+	}
+
+	a.tenancy = memstore.NewTenancy()
+	a.auditStore = memstore.NewAudit()
+	if a.trail, err = audit.New(audit.Config{
+		Store: a.auditStore, Clock: audit.ClockFunc(a.clock.Now), Keys: memstore.NewSubjectKeys(),
+	}); err != nil {
+		return nil, err
+	}
+	if a.recorder, err = audit.NewRecorder(audit.RecorderConfig{
+		Sink: a.trail, Attribute: attribute, ClientIP: a.clientIP, RequestID: requestID, Denials: audit.DenialsAll,
+		OnError: func(r *http.Request, e audit.Event, err error) {
+			a.log.Error("audit record failed", "action", string(e.Action), "requestId", requestID(r))
+		},
+	}); err != nil {
+		return nil, err
+	}
+	codes := memstore.NewInviteCodes()
+	code, err := tenancy.NewInviteCode(cfg.InviteCode, "closed-beta", tenancy.UnlimitedUses, time.Time{}, a.clock.Now())
+	if err != nil {
+		return nil, fmt.Errorf("app: Config.InviteCode: %w", err)
+	}
+	if err := codes.AddInviteCode(context.Background(), code); err != nil {
+		return nil, err
+	}
+	if a.lifecycle, err = tenancy.NewLifecycle(tenancy.LifecycleConfig{
+		Workspaces: a.tenancy, InviteCodes: codes, Audit: a.trail, Clock: a.clock,
+		TrialDuration: cfg.Trial, Plans: []string{"pro", "business"}, Logger: a.log, Annotate: annotate,
+	}); err != nil {
+		return nil, err
+	}
+	a.gate, err = gate.New(gate.Config{
+		Workspaces: a.tenancy,
+		Members:    a.tenancy,
+		Policy:     a.policy,
+		Resolve:    tenancy.Agree(tenancy.FromPathValue("ws"), tenancy.FromHeader("X-Workspace-ID")),
+		Clock:      a.clock,
+		Observer:   a.observe,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	a.acc = newAccounts()
+	a.tokens = newTokens()
+	a.contacts = newContactStore()
+	a.channels = newChannelStore()
+	a.mailer = cfg.Mailer
+	if a.mailer == nil {
+		a.mailer = logMailer{log: a.log}
+	}
+	if cfg.Dev {
+		a.outbox = &outbox{next: a.mailer}
+		a.mailer = a.outbox
+	}
+	a.dummyHash = cfg.Password.hash("tenantgate-dummy-password")
+
+	email, err := normalizeEmail(cfg.OperatorEmail)
+	if err != nil {
+		return nil, errors.New("app: Config.OperatorEmail is not a valid address")
+	}
+	a.acc.create(context.Background(), user{
+		ID: tenancy.NewUserID(), Email: email, PasswordHash: cfg.Password.hash(cfg.OperatorPassword),
+		Verified: true, Operator: true, CreatedAt: a.clock.Now(),
+	})
+
+	a.handler = a.outer(a.authenticate(a.routes()))
+	return a, nil
+}
+
+// ServeHTTP serves the CRM.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }
+
+// Now is the server's one clock.
+func (a *App) Now() time.Time { return a.clock.Now() }
+
+// Close waits (bounded by ctx) for background work such as lifecycle
+// hooks to finish.
+func (a *App) Close(ctx context.Context) error { return a.lifecycle.Wait(ctx) }
+
+// Ping reports whether the stores answer (GET /healthz).
+func (a *App) Ping(ctx context.Context) error {
+	_, err := a.tenancy.Workspace(ctx, "healthz-probe")
+	if errors.Is(err, tenancy.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (a *App) routes() http.Handler {
+	mux := http.NewServeMux()
+	g, p := a.gate, a.perm
+	rec := a.recorder.Middleware
+	contactTarget := audit.WithTarget(func(r *http.Request) audit.Target { return audit.Target{Type: "contact", ID: r.PathValue("id")} })
+	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, h) }
+	fn := func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
+
+	handle("GET /healthz", fn(a.healthz))
+
+	handle("POST /api/auth/register", fn(a.register))
+	handle("POST /api/auth/verify", fn(a.verifyEmail))
+	handle("POST /api/auth/resend-verification", fn(a.resendVerification))
+	handle("POST /api/auth/login", fn(a.login))
+	handle("POST /api/auth/logout", fn(a.logout))
+	handle("POST /api/auth/forgot-password", fn(a.forgotPassword))
+	handle("POST /api/auth/reset-password", fn(a.resetPassword))
+
+	handle("POST /api/workspaces", fn(a.createWorkspace))
+	handle("GET /api/workspaces/{ws}", g.AnyMember()(fn(a.getWorkspace)))
+
+	handle("GET /api/crm/contacts", g.Require(p.contactsRead)(fn(a.listContacts)))
+	handle("POST /api/crm/contacts", g.Require(p.contactsWrite)(rec(audit.WithAction("contact.create"))(fn(a.createContact))))
+	handle("GET /api/crm/contacts/{id}", g.Require(p.contactsRead)(fn(a.getContact)))
+	handle("PATCH /api/crm/contacts/{id}", g.Require(p.contactsWrite)(rec(audit.WithAction("contact.update"), contactTarget)(fn(a.updateContact))))
+	handle("DELETE /api/crm/contacts/{id}", g.Require(p.contactsWrite)(rec(audit.WithAction("contact.delete"), contactTarget)(fn(a.deleteContact))))
+
+	handle("GET /api/workspaces/{ws}/members", g.Require(p.membersRead)(fn(a.listMembers)))
+	handle("POST /api/workspaces/{ws}/invites", g.Require(p.invitesWrite)(fn(a.createInvite)))
+	handle("POST /api/invites/accept", fn(a.acceptInvite))
+	handle("PATCH /api/workspaces/{ws}/members/{user}", g.Require(p.membersWrite)(fn(a.changeRole)))
+	handle("DELETE /api/workspaces/{ws}/members/{user}", g.Require(p.membersWrite)(fn(a.removeMember)))
+
+	handle("GET /api/workspaces/{ws}/settings/channels", g.Require(p.channelsRead)(fn(a.getChannels)))
+	handle("PUT /api/workspaces/{ws}/settings/channels", g.Require(p.channelsWrite)(rec(audit.WithAction(audit.ActionSettingsChannelsUpdate), audit.Sensitive())(fn(a.putChannels))))
+
+	handle("GET /api/workspaces/{ws}/billing", g.Require(p.billingRead, gate.TrialExempt)(fn(a.getBilling)))
+	handle("POST /api/workspaces/{ws}/billing/subscribe", g.Require(p.billingWrite, gate.TrialExempt)(fn(a.subscribe)))
+
+	handle("GET /api/workspaces/{ws}/audit", g.Require(p.auditRead)(fn(a.listAudit)))
+
+	handle("POST /api/me/mfa/totp/enroll", fn(a.mfaUnavailable))
+	handle("POST /api/me/mfa/totp/confirm", fn(a.mfaUnavailable))
+	handle("POST /api/me/mfa/totp/disable", fn(a.mfaUnavailable))
+	handle("POST /api/me/mfa/recovery-codes", fn(a.mfaUnavailable))
+	handle("GET /api/me/export", fn(a.export))
+	handle("POST /api/me/erase", fn(a.erase))
+
+	handle("GET /admin/workspaces", fn(a.adminList))
+	handle("POST /admin/workspaces/{ws}/{action}", fn(a.adminTransition))
+
+	if a.cfg.Dev {
+		handle("GET /dev/outbox", fn(a.devOutbox))
+		handle("GET /dev/clock", fn(a.devClock))
+		handle("POST /dev/clock", fn(a.devClock))
+	}
+	return mux
+}
+
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.Ping(ctx); err != nil {
+		a.log.Error("healthz: store unavailable", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

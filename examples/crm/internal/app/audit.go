@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"net"
+	"net/http"
+
+	"github.com/tenantgate/tenantgate/audit"
+	"github.com/tenantgate/tenantgate/gate"
+	"github.com/tenantgate/tenantgate/tenancy"
+)
+
+// clientIP is the caller's address by the trusted-proxy rule: with no
+// trusted proxy configured, the socket address only.
+func (a *App) clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return ""
+	}
+	return host
+}
+
+type reqInfoKey struct{}
+
+type reqInfo struct{ requestID, ip, userAgent string }
+
+// reqContext carries the request's id and client address to library
+// services (the lifecycle's Annotate hook) that see only a context.
+func (a *App) reqContext(r *http.Request) context.Context {
+	info := reqInfo{requestID: requestID(r), ip: a.clientIP(r)}
+	if v := r.Header["User-Agent"]; len(v) == 1 {
+		info.userAgent = v[0]
+	}
+	return context.WithValue(r.Context(), reqInfoKey{}, info)
+}
+
+// annotate completes library-made audit events from reqContext.
+func annotate(ctx context.Context, ev *audit.Event) {
+	if info, ok := ctx.Value(reqInfoKey{}).(reqInfo); ok {
+		ev.RequestID, ev.IP, ev.UserAgent = info.requestID, info.ip, info.userAgent
+	}
+}
+
+// record appends one audit event to workspace ws's chain through the
+// Trail, fail-closed: an error means the event is not stored, and the
+// caller must not report success (problem.Write renders it as 503).
+func (a *App) record(r *http.Request, ws string, p tenancy.Principal, action audit.Action, target audit.Target, md map[string]string) error {
+	ev := audit.Event{
+		Workspace: ws, Actor: string(p.User), Impersonator: string(p.Impersonator),
+		Action: action, Target: target, Outcome: audit.OutcomeSuccess,
+		Method: r.Method, Route: r.Pattern, Metadata: md,
+	}
+	annotate(a.reqContext(r), &ev)
+	if p.Impersonator != "" {
+		ev.Subject = string(p.Impersonator)
+	}
+	_, err := audit.Record(r.Context(), a.trail, ev)
+	return err
+}
+
+// attribute tells the audit Recorder who acts where, from the Tenant the
+// gate verified.
+func attribute(r *http.Request) audit.Attribution {
+	t, _ := tenancy.FromContext(r.Context())
+	return audit.Attribution{
+		Workspace: string(t.Workspace.ID), Actor: string(t.Principal.User), Impersonator: string(t.Principal.Impersonator),
+	}
+}
+
+// observe records members' denials of sensitive routes (the gate's
+// observer hook). Non-members' denials are not written to the chain of a
+// workspace they cannot see.
+func (a *App) observe(r *http.Request, d gate.Decision) {
+	if d.Allowed || d.Role == "" {
+		return
+	}
+	_ = a.recorder.RecordDenial(r, audit.Attribution{Workspace: string(d.Workspace), Actor: string(d.User)},
+		d.Reason.Status(), d.Reason)
+}
