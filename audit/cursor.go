@@ -52,5 +52,8 @@ func ParseCursor(cursor string) (seq uint64, ok bool, err error) {
 		// A cursor below 2 would select nothing; no Reader produces it.
 		return 0, false, fmt.Errorf("%w: range", ErrInvalidCursor)
 	}
+	if EncodeCursor(seq) != cursor { // one spelling per position (no stray line breaks or padding)
+		return 0, false, fmt.Errorf("%w: encoding", ErrInvalidCursor)
+	}
 	return seq, true, nil
 }
