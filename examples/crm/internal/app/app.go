@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"github.com/tenantgate/tenantgate/audit"
+	"github.com/tenantgate/tenantgate/clientip"
 	"github.com/tenantgate/tenantgate/gate"
 	"github.com/tenantgate/tenantgate/memstore"
 	"github.com/tenantgate/tenantgate/rbac"
+	"github.com/tenantgate/tenantgate/secret"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
 
@@ -81,6 +83,7 @@ type App struct {
 	contacts   *contactStore
 	channels   *channelStore
 
+	ips       *clientip.Resolver
 	dummyHash string
 }
 
@@ -198,7 +201,18 @@ func New(cfg Config) (*App, error) {
 	a.acc = newAccounts()
 	a.tokens = newTokens()
 	a.contacts = newContactStore()
-	a.channels = newChannelStore()
+	keys, err := secret.NewKeyring("k1", map[string][]byte{"k1": secret.GenerateKey()})
+	if err != nil {
+		return nil, err
+	}
+	a.channels = newChannelStore(keys)
+	proxies := make([]string, 0, len(cfg.TrustedProxies))
+	for _, p := range cfg.TrustedProxies {
+		proxies = append(proxies, p.String())
+	}
+	if a.ips, err = clientip.New(clientip.Config{TrustedProxies: proxies}); err != nil {
+		return nil, err
+	}
 	a.mailer = cfg.Mailer
 	if a.mailer == nil {
 		a.mailer = logMailer{log: a.log}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"net"
 	"net/http"
 
 	"github.com/tenantgate/tenantgate/audit"
@@ -10,14 +9,14 @@ import (
 	"github.com/tenantgate/tenantgate/tenancy"
 )
 
-// clientIP is the caller's address by the trusted-proxy rule: with no
-// trusted proxy configured, the socket address only.
+// clientIP is the caller's address by the trusted-proxy rule (clientip):
+// with no trusted proxy configured, the socket address only.
 func (a *App) clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ip, err := a.ips.ClientIP(r)
 	if err != nil {
 		return ""
 	}
-	return host
+	return ip.String()
 }
 
 type reqInfoKey struct{}

@@ -74,7 +74,9 @@ func jsonError(err error) error {
 		}
 		return invalid(name, "unknown field")
 	}
-	return problem.WithDetail(problem.CodeInvalidRequest, "The request body is not valid JSON.")
+	// A field's own decoder refused its value (for example a credential
+	// that is neither a string, null nor {"clear":true}).
+	return invalid("", "a field has an invalid value")
 }
 
 func jsonKind(k string) string {

@@ -161,20 +161,6 @@ type invite struct {
 // inviteTTL is how long a team invite may be accepted.
 const inviteTTL = 7 * 24 * time.Hour
 
-// ---- secret (issue 9): masking ----
-
-// mask shows at most the last 4 characters of a credential.
-func mask(s string) string {
-	if s == "" {
-		return ""
-	}
-	r := []rune(s)
-	if len(r) <= 8 {
-		return "••••"
-	}
-	return "••••" + string(r[len(r)-4:])
-}
-
 // Token lifetimes (verify's defaults).
 const (
 	verifyTTL = 24 * time.Hour

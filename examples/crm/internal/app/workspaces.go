@@ -117,17 +117,25 @@ func (a *App) listMembers(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "nextCursor": next})
 }
 
-// roleSet returns the permissions of a role in t's workspace.
+// roleSet returns the permissions of a built-in role.
 func (a *App) roleSet(role string) (rbac.Set, bool) {
 	ro, ok := a.policy.Role(role)
 	return ro.Permissions, ok
 }
 
-// mayGrant: an actor grants only roles whose permissions it holds.
-func (a *App) mayGrant(actorRole, role string) bool {
+// mayGrant applies rbac's assignment rules: an actor grants only roles
+// whose permissions it holds, and only member managers grant roles that
+// can themselves bring people in.
+func (a *App) mayGrant(actorRole, role string) error {
 	have, ok1 := a.roleSet(actorRole)
 	want, ok2 := a.roleSet(role)
-	return ok1 && ok2 && want.SubsetOf(have)
+	if !ok1 || !ok2 {
+		return problem.ErrPermissionDenied
+	}
+	if err := a.policy.CanGrant(have, want); err != nil {
+		return problem.Wrap(problem.CodePermissionDenied, err)
+	}
+	return nil
 }
 
 func (a *App) createInvite(w http.ResponseWriter, r *http.Request) {
@@ -154,8 +162,8 @@ func (a *App) createInvite(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, invalid("role", "is not a known role"))
 		return
 	}
-	if !a.mayGrant(t.Role, in.Role) {
-		problem.Write(w, r, problem.ErrPermissionDenied)
+	if err := a.mayGrant(t.Role, in.Role); err != nil {
+		problem.Write(w, r, err)
 		return
 	}
 	inv := invite{ID: "inv-" + strings.ToLower(tenancy.NewUserID().String()[2:]), Workspace: string(t.Workspace.ID),
@@ -230,8 +238,15 @@ func (a *App) targetMember(r *http.Request, t tenancy.Tenant) (tenancy.Membershi
 	if err != nil {
 		return m, err
 	}
-	if uid != t.Principal.User && !a.mayGrant(t.Role, m.Role) {
-		return m, problem.ErrPermissionDenied
+	if uid != t.Principal.User {
+		have, _ := a.roleSet(t.Role)
+		target, ok := a.roleSet(m.Role)
+		if !ok {
+			return m, problem.ErrPermissionDenied
+		}
+		if err := a.policy.CanManage(have, target); err != nil {
+			return m, problem.Wrap(problem.CodePermissionDenied, err)
+		}
 	}
 	return m, nil
 }
@@ -266,12 +281,15 @@ func (a *App) changeRole(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	if !a.mayGrant(t.Role, in.Role) {
-		problem.Write(w, r, problem.ErrPermissionDenied)
-		return
-	}
-	if m.User == t.Principal.User && !a.mayGrant(m.Role, in.Role) { // no self-promotion
-		problem.Write(w, r, problem.ErrPermissionDenied)
+	if m.User == t.Principal.User {
+		cur, _ := a.roleSet(m.Role)
+		next, _ := a.roleSet(in.Role)
+		if err := rbac.CanChangeOwn(cur, next); err != nil {
+			problem.Write(w, r, problem.Wrap(problem.CodePermissionDenied, err))
+			return
+		}
+	} else if err := a.mayGrant(t.Role, in.Role); err != nil {
+		problem.Write(w, r, err)
 		return
 	}
 	if err := a.tenancy.ChangeRole(r.Context(), t.Workspace.ID, m.User, m.Role, in.Role); err != nil {
