@@ -1,0 +1,106 @@
+package memstore_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tenantgate/tenantgate/memstore"
+	"github.com/tenantgate/tenantgate/ratelimit"
+	"github.com/tenantgate/tenantgate/storetest"
+)
+
+func newRateLimits(t testing.TB, opts memstore.RateLimitOptions) *memstore.RateLimits {
+	t.Helper()
+	s, err := memstore.NewRateLimits(opts)
+	require.NoError(t, err)
+	return s
+}
+
+func TestRateLimitStore(t *testing.T) {
+	storetest.RunRateLimitStore(t, func(t *testing.T) ratelimit.Store {
+		return newRateLimits(t, memstore.RateLimitOptions{})
+	})
+}
+
+func TestRateLimitStore_OneShard(t *testing.T) {
+	storetest.RunRateLimitStore(t, func(t *testing.T) ratelimit.Store {
+		return newRateLimits(t, memstore.RateLimitOptions{Shards: 1})
+	})
+}
+
+func TestNewRateLimits_Validation(t *testing.T) {
+	cases := []struct {
+		name string
+		opts memstore.RateLimitOptions
+	}{
+		{"shards not power of two", memstore.RateLimitOptions{Shards: 3}},
+		{"negative shards", memstore.RateLimitOptions{Shards: -4}},
+		{"negative max keys", memstore.RateLimitOptions{MaxKeys: -1}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := memstore.NewRateLimits(tc.opts)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "memstore: ")
+			assert.Nil(t, s)
+		})
+	}
+}
+
+func TestRateLimits_IdleKeysEvicted(t *testing.T) {
+	ctx := context.Background()
+	s := newRateLimits(t, memstore.RateLimitOptions{Shards: 1})
+	t0 := time.Unix(1_700_000_000, 0)
+	l := ratelimit.PerMinute(2)
+	for i := range 1000 {
+		_, err := s.Take(ctx, "ip:"+strconv.Itoa(i), t0, l)
+		require.NoError(t, err)
+	}
+	require.Equal(t, 1000, s.Len())
+	// A minute later every key is idle; traffic on one key sweeps them.
+	for range 600 {
+		_, err := s.Take(ctx, "live", t0.Add(time.Minute), l)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 1, s.Len(), "only the live key remains")
+}
+
+func TestRateLimits_FullStoreFailsClosedAndKeepsLiveKeys(t *testing.T) {
+	ctx := context.Background()
+	s := newRateLimits(t, memstore.RateLimitOptions{Shards: 1, MaxKeys: 10})
+	t0 := time.Unix(1_700_000_000, 0)
+	l := ratelimit.PerHour(1)
+	for i := range 10 {
+		st, err := s.Take(ctx, "k"+strconv.Itoa(i), t0, l)
+		require.NoError(t, err)
+		require.True(t, st.Admitted)
+	}
+	_, err := s.Take(ctx, "new", t0.Add(time.Minute), l)
+	require.ErrorIs(t, err, ratelimit.ErrStoreFull)
+	// The live keys were not forgotten to make room.
+	st, err := s.Take(ctx, "k0", t0.Add(time.Minute), l)
+	require.NoError(t, err)
+	assert.False(t, st.Admitted)
+	// Once they are idle, room is made.
+	st, err = s.Take(ctx, "new", t0.Add(time.Hour), l)
+	require.NoError(t, err)
+	assert.True(t, st.Admitted)
+}
+
+func TestRateLimits_HotPathAllocatesNothing(t *testing.T) {
+	ctx := context.Background()
+	s := newRateLimits(t, memstore.RateLimitOptions{})
+	t0 := time.Unix(1_700_000_000, 0)
+	l := ratelimit.Limit{N: 10, Window: time.Second}
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		i++
+		_, _ = s.Take(ctx, "hot", t0.Add(time.Duration(i)*time.Millisecond), l)
+	})
+	assert.Zero(t, allocs)
+}

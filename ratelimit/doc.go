@@ -1,0 +1,25 @@
+// Package ratelimit enforces exact sliding-window limits: never more than N
+// admitted hits of one key in any rolling window of length W, across what
+// would be window boundaries in a fixed-window limiter too.
+//
+// The counting lives behind Store, whose one decision method, Take, is
+// atomic and can be one round trip to a database (memstore implements it in
+// memory; the MongoDB backend with one update on one document per key).
+// Every Store passes storetest.RunRateLimitStore. Time is always an input:
+// stores take now, the middleware reads an injected Clock once per request.
+//
+// Three layers use it:
+//
+//   - Limit.Decide / DecidePeek turn a Store's State into a Decision
+//     (allowed, limit, remaining, reset, retry-after).
+//   - Counter counts failed attempts (logins, one-time codes) with Hit,
+//     Peek and Reset, for lockouts.
+//   - Limiter.Rules builds per-route HTTP middleware from Rules that key a
+//     request by client IP (through clientip's trusted-proxy rule, IPv6
+//     grouped by /64), by a normalized identifier read from the JSON body,
+//     or by any KeyFunc (tenant, plan). Denials are 429 rate_limited
+//     problems with Retry-After; responses carry the IETF RateLimit-Policy
+//     and RateLimit headers (draft-ietf-httpapi-ratelimit-headers). A store
+//     failure denies with 503 unavailable unless a rule opts into
+//     UnsafeFailOpen, and is always reported to the Observer.
+package ratelimit
