@@ -1,0 +1,30 @@
+// Package gatetest is the kit host applications test their own routers
+// with: tenantgate's in-memory wiring (memstore, gate, policy, team
+// service), a fake clock, scenario builders (verified user, approved
+// workspace, member with role) and a Runner that plays a route × method ×
+// role truth table against the host's own http.Handler.
+//
+// For every route the Runner also generates attacks:
+//
+//   - cross-tenant: the same request, into the same workspace, from the
+//     owner of another workspace must answer 403 workspace_forbidden as
+//     problem+json, byte for byte the same answer as for a workspace that
+//     does not exist;
+//   - anonymous: the same request without a principal must answer 401;
+//   - foreign object (when Route.WantForeignObject is set): the request
+//     names the attacker's own workspace but the victim's objects, and
+//     must not succeed.
+//
+// How the host's authentication learns the principal: by default the
+// Runner puts it in the request context with tenancy.WithPrincipal before
+// calling the handler, which suits hosts whose auth middleware wraps the
+// router from outside (test the inner router) or passes through a request
+// that already carries a principal. Hosts whose auth must run can instead
+// build their router with Env.Authenticate as the auth middleware (it
+// reads the UserHeader the Runner sets), or set Runner.Authenticate to mint
+// a real credential for the user.
+//
+// Everything is in memory and safe for concurrent use; each cell of a
+// table runs against a fresh workspace, so mutating routes do not disturb
+// each other.
+package gatetest
