@@ -33,6 +33,13 @@ func ParseWorkspaceCursor(cursor string) (time.Time, WorkspaceID, error) {
 	if cursor == "" || len(cursor) > maxCursorLen {
 		return time.Time{}, "", ErrInvalidCursor
 	}
+	for i := 0; i < len(cursor); i++ {
+		// The decoder skips CR and LF; a cursor has one spelling.
+		c := cursor[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return time.Time{}, "", ErrInvalidCursor
+		}
+	}
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(cursor)
 	if err != nil {
 		return time.Time{}, "", ErrInvalidCursor
