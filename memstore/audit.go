@@ -20,10 +20,30 @@ type Audit struct {
 	chains map[string]*auditChain
 }
 
-// auditChain is one workspace's chain; events[i].Seq == i+1.
+// auditChain is one workspace's chain, stored in fixed-size blocks so that
+// growing it never copies the chain under its lock; event i (Seq i+1) is
+// blocks[i/auditBlock][i%auditBlock].
 type auditChain struct {
 	mu     sync.RWMutex
-	events []audit.Event
+	blocks [][]audit.Event
+	n      int
+}
+
+const auditBlock = 1024
+
+func (c *auditChain) at(i int) *audit.Event { return &c.blocks[i/auditBlock][i%auditBlock] }
+
+func (c *auditChain) push(e audit.Event) {
+	if c.n%auditBlock == 0 {
+		size := auditBlock
+		if c.n == 0 { // most chains are short: let the first block grow
+			size = 4
+		}
+		c.blocks = append(c.blocks, make([]audit.Event, 0, size))
+	}
+	b := len(c.blocks) - 1
+	c.blocks[b] = append(c.blocks[b], e)
+	c.n++
 }
 
 var _ audit.Store = (*Audit)(nil)
@@ -58,15 +78,16 @@ func (s *Audit) Append(ctx context.Context, e audit.Event) (audit.Event, error) 
 	c := s.chain(e.Workspace, true)
 	c.mu.Lock()
 	var head audit.Head
-	if n := len(c.events); n > 0 {
-		head = audit.Head{Seq: c.events[n-1].Seq, Hash: c.events[n-1].Hash}
+	if c.n > 0 {
+		last := c.at(c.n - 1)
+		head = audit.Head{Seq: last.Seq, Hash: last.Hash}
 	}
 	stored, err := audit.Link(head, e)
 	if err != nil {
 		c.mu.Unlock()
 		return audit.Event{}, err
 	}
-	c.events = append(c.events, stored)
+	c.push(stored)
 	c.mu.Unlock()
 	return cloneEvent(stored), nil
 }
@@ -88,20 +109,20 @@ func (s *Audit) Query(ctx context.Context, q audit.Query) (audit.Page, error) {
 	limit := q.EffectiveLimit()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	end := len(c.events) // events[i].Seq == i+1: the page holds Seq < below
+	end := c.n // event i has Seq i+1: the page holds Seq < below
 	if hasCursor && below-1 < uint64(end) {
 		end = int(below - 1)
 	}
 	for i := end - 1; i >= 0; i-- {
-		e := c.events[i]
-		if !q.Matches(e) {
+		e := c.at(i)
+		if !q.Matches(*e) {
 			continue
 		}
 		if len(page.Events) == limit {
 			page.NextCursor = audit.EncodeCursor(page.Events[limit-1].Seq)
 			break
 		}
-		page.Events = append(page.Events, cloneEvent(e))
+		page.Events = append(page.Events, cloneEvent(*e))
 	}
 	return page, nil
 }
@@ -120,13 +141,13 @@ func (s *Audit) Chain(ctx context.Context, workspace string, afterSeq uint64, li
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if afterSeq >= uint64(len(c.events)) {
+	if afterSeq >= uint64(c.n) {
 		return []audit.Event{}, nil
 	}
-	end := min(uint64(len(c.events)), afterSeq+uint64(limit))
+	end := min(uint64(c.n), afterSeq+uint64(limit))
 	out := make([]audit.Event, 0, end-afterSeq)
-	for _, e := range c.events[afterSeq:end] {
-		out = append(out, cloneEvent(e))
+	for i := int(afterSeq); i < int(end); i++ {
+		out = append(out, cloneEvent(*c.at(i)))
 	}
 	return out, nil
 }

@@ -19,7 +19,15 @@ func tamper(s *Audit, ws string, f func(events []audit.Event) []audit.Event) {
 	c := s.chain(ws, false)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.events = f(c.events)
+	var all []audit.Event
+	for _, b := range c.blocks {
+		all = append(all, b...)
+	}
+	all = f(all)
+	c.blocks, c.n = nil, 0
+	for _, e := range all {
+		c.push(e)
+	}
 }
 
 func TestAdvisory_AuditTamperingIsDetected(t *testing.T) {
