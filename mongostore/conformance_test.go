@@ -1,0 +1,108 @@
+package mongostore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/tenantgate/tenantgate/audit"
+	"github.com/tenantgate/tenantgate/mongostore"
+	"github.com/tenantgate/tenantgate/storetest"
+	"github.com/tenantgate/tenantgate/tenancy"
+)
+
+const skipMsg = "set TENANTGATE_MONGO_URI=mongodb://localhost:27017 to run the MongoDB conformance suites"
+
+// connect returns a client of TENANTGATE_MONGO_URI (monitored by mon when
+// given), or skips the test when the variable is unset.
+func connect(t *testing.T, mon *event.CommandMonitor) *mongo.Client {
+	t.Helper()
+	uri := os.Getenv("TENANTGATE_MONGO_URI")
+	if uri == "" {
+		t.Skip(skipMsg)
+	}
+	o := options.Client().ApplyURI(uri).SetTimeout(30 * time.Second)
+	if mon != nil {
+		o.SetMonitor(mon)
+	}
+	c, err := mongo.Connect(o)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = c.Disconnect(ctx)
+	})
+	return c
+}
+
+// freshStores opens the stores on a new database of their own, dropped
+// when the test ends.
+func freshStores(t *testing.T, c *mongo.Client, opts ...mongostore.Option) *mongostore.Stores {
+	t.Helper()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	db := c.Database("tenantgate_test_" + hex.EncodeToString(b[:]))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = db.Drop(ctx)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := mongostore.Open(ctx, db, opts...)
+	require.NoError(t, err)
+	return s
+}
+
+// suite returns a constructor of fresh stores sharing one client.
+func suite(t *testing.T) func(t *testing.T) *mongostore.Stores {
+	c := connect(t, nil)
+	return func(t *testing.T) *mongostore.Stores { return freshStores(t, c) }
+}
+
+func TestMongoWorkspaceStore(t *testing.T) {
+	fresh := suite(t)
+	storetest.RunWorkspaceStore(t, func(t *testing.T) tenancy.WorkspaceStore { return fresh(t).Workspaces })
+}
+
+func TestMongoWorkspaceStoreWithoutTransactions(t *testing.T) {
+	c := connect(t, nil)
+	storetest.RunWorkspaceStore(t, func(t *testing.T) tenancy.WorkspaceStore {
+		return freshStores(t, c, mongostore.WithTransactions(mongostore.TxNever)).Workspaces
+	})
+}
+
+func TestMongoMembershipStore(t *testing.T) {
+	fresh := suite(t)
+	storetest.RunMembershipStore(t, func(t *testing.T) tenancy.MembershipStore { return fresh(t).Members })
+}
+
+func TestMongoMembershipStoreWithoutTransactions(t *testing.T) {
+	c := connect(t, nil)
+	storetest.RunMembershipStore(t, func(t *testing.T) tenancy.MembershipStore {
+		return freshStores(t, c, mongostore.WithTransactions(mongostore.TxNever)).Members
+	})
+}
+
+func TestMongoInviteCodeStore(t *testing.T) {
+	fresh := suite(t)
+	storetest.RunInviteCodeStore(t, func(t *testing.T) tenancy.InviteCodeStore { return fresh(t).InviteCodes })
+}
+
+func TestMongoAuditStore(t *testing.T) {
+	fresh := suite(t)
+	storetest.RunAuditStore(t, func(t *testing.T) audit.Store { return fresh(t).Audit })
+}
+
+func TestMongoSubjectKeys(t *testing.T) {
+	fresh := suite(t)
+	storetest.RunSubjectKeys(t, func(t *testing.T) audit.SubjectKeys { return fresh(t).SubjectKeys })
+}
