@@ -52,18 +52,18 @@
 // by its bytes, exactly as stored (UTF-8 is not required nor normalized).
 // The encoding is the concatenation of:
 //
-//	 1. the 17 bytes "tenantgate.audit" 0x01 (magic and version)
-//	 2. ID (string)
-//	 3. Time as int64 Unix milliseconds, UTC (8 bytes)
-//	 4. Workspace, 5. Actor, 6. Impersonator, 7. Subject, 8. Action,
-//	 9. Target.Type, 10. Target.ID, 11. Outcome, 12. IP (sealed form),
-//	13. UserAgent (sealed form), 14. RequestID, 15. Method, 16. Route
-//	    (strings)
-//	17. Status as int64 (8 bytes)
-//	18. the number of metadata entries as uint32, then each entry as key
-//	    (string) and value (string), keys in ascending byte order
-//	19. Seq as uint64 (8 bytes)
-//	20. PrevHash (string: the 64 hex characters)
+//  1. the 17 bytes "tenantgate.audit" 0x01 (magic and version)
+//  2. ID (string)
+//  3. Time as int64 Unix milliseconds, UTC (8 bytes)
+//  4. Workspace, 5. Actor, 6. Impersonator, 7. Subject, 8. Action,
+//  9. Target.Type, 10. Target.ID, 11. Outcome, 12. IP (sealed form),
+//  13. UserAgent (sealed form), 14. RequestID, 15. Method, 16. Route
+//     (strings)
+//  17. Status as int64 (8 bytes)
+//  18. the number of metadata entries as uint32, then each entry as key
+//     (string) and value (string), keys in ascending byte order
+//  19. Seq as uint64 (8 bytes)
+//  20. PrevHash (string: the 64 hex characters)
 //
 // Hash is not part of it. Stores keep time at millisecond precision, which
 // is why Link truncates it. TestCanonical_ByteLayout and
