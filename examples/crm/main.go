@@ -7,7 +7,8 @@
 // -mongo URI (or TENANTGATE_MONGO_URI), -trusted-proxies CIDR,…, -quiet.
 // Environment: CLOSED_BETA_INVITE_CODE, TENANTGATE_OPERATOR_EMAIL,
 // TENANTGATE_OPERATOR_PASSWORD (generated and printed when unset),
-// RESEND_API_KEY (mail through Resend; otherwise mail is only logged).
+// RESEND_API_KEY (mail through Resend, from TENANTGATE_MAIL_FROM;
+// otherwise the log records that a mail was sent, never its content).
 package main
 
 import (
@@ -28,6 +29,8 @@ import (
 	"time"
 
 	"github.com/tenantgate/tenantgate/examples/crm/internal/app"
+	"github.com/tenantgate/tenantgate/secret"
+	"github.com/tenantgate/tenantgate/verify"
 )
 
 func main() {
@@ -105,7 +108,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return errors.New("-mongo: the MongoDB backend (mongostore) is not available in this build yet; run without -mongo for in-memory stores")
 	}
 	if key := getenv("RESEND_API_KEY"); key != "" {
-		return errors.New("RESEND_API_KEY: the Resend mailer (verify) is not available in this build yet; unset it to log mail instead")
+		from := getenv("TENANTGATE_MAIL_FROM")
+		if from == "" {
+			from = "tenantgate CRM <onboarding@resend.dev>"
+		}
+		m, err := verify.NewResend(verify.ResendConfig{APIKey: secret.New(key), From: from})
+		if err != nil {
+			return fmt.Errorf("RESEND_API_KEY: %w", err)
+		}
+		o.cfg.Mailer = m
+		log.Info("mail goes through Resend")
+	} else {
+		log.Info("mail goes to the log (set RESEND_API_KEY to send it through Resend)")
 	}
 	a, err := app.New(o.cfg)
 	if err != nil {

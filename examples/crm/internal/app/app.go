@@ -12,11 +12,16 @@ import (
 
 	"github.com/tenantgate/tenantgate/audit"
 	"github.com/tenantgate/tenantgate/clientip"
+	"github.com/tenantgate/tenantgate/disposable"
 	"github.com/tenantgate/tenantgate/gate"
 	"github.com/tenantgate/tenantgate/memstore"
+	"github.com/tenantgate/tenantgate/mfa"
+	"github.com/tenantgate/tenantgate/operator"
 	"github.com/tenantgate/tenantgate/rbac"
 	"github.com/tenantgate/tenantgate/secret"
+	"github.com/tenantgate/tenantgate/team"
 	"github.com/tenantgate/tenantgate/tenancy"
+	"github.com/tenantgate/tenantgate/verify"
 )
 
 // The CRM's own permissions, registered next to the library's.
@@ -47,13 +52,18 @@ type Config struct {
 	Logger *slog.Logger
 	// QuietRequests turns off the per-request log line (benchmarks).
 	QuietRequests bool
-	// Mailer sends mail (default: a mailer that logs that a mail was sent).
-	Mailer Mailer
+	// Mailer sends mail (default: a mailer that logs that a mail was sent;
+	// main wires verify.Resend when RESEND_API_KEY is set).
+	Mailer verify.Mailer
 	// Clock overrides the clock (tests). With Dev and no Clock, the server
 	// uses a TestClock.
 	Clock tenancy.TrialClock
-	// Password are the argon2id parameters (default DefaultPasswordParams).
+	// Password are the argon2id parameters of login passwords (default
+	// DefaultPasswordParams).
 	Password PasswordParams
+	// RecoveryHash are the argon2id parameters of MFA recovery codes
+	// (default mfa.DefaultArgon2).
+	RecoveryHash mfa.Argon2Params
 	// Trial is the trial length (default DefaultTrial).
 	Trial time.Duration
 }
@@ -73,10 +83,14 @@ type App struct {
 	policy     *rbac.Policy
 	perm       perms
 	acc        *accounts
-	tokens     *tokens
-	mailer     Mailer
-	outbox     *outbox
+	mailer     verify.Mailer
+	outbox     *verify.Outbox
+	verify     *verify.Service
+	team       *team.Service
+	mfa        *mfa.Service
+	disp       *disposable.Checker
 	lifecycle  *tenancy.Lifecycle
+	console    *operator.Console
 	auditStore *memstore.Audit
 	trail      *audit.Trail
 	recorder   *audit.Recorder
@@ -157,6 +171,13 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 
+	// One keyring seals channel credentials and TOTP seeds at rest. The
+	// in-memory stores live as long as the process, so a key generated at
+	// start is enough; a persistent backend needs a configured key.
+	keys, err := secret.NewKeyring("k1", map[string][]byte{"k1": secret.GenerateKey()})
+	if err != nil {
+		return nil, err
+	}
 	a.tenancy = memstore.NewTenancy()
 	a.auditStore = memstore.NewAudit()
 	if a.trail, err = audit.New(audit.Config{
@@ -186,25 +207,37 @@ func New(cfg Config) (*App, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if a.console, err = operator.New(operator.Config{Lifecycle: a.lifecycle, Audit: a.trail, Clock: a.clock}); err != nil {
+		return nil, err
+	}
+	roles := memstore.NewRoles()
+	if a.team, err = team.New(team.Config{
+		Members: a.tenancy, Workspaces: a.tenancy, Invites: memstore.NewInvites(), Roles: roles,
+		Policy: a.policy, Audit: a.trail, Clock: a.clock, Annotate: annotate,
+		NormalizeEmail: disposable.Normalize,
+	}); err != nil {
+		return nil, err
+	}
+	customRoles, err := team.NewRoleLookup(roles, a.policy)
+	if err != nil {
+		return nil, err
+	}
 	a.gate, err = gate.New(gate.Config{
-		Workspaces: a.tenancy,
-		Members:    a.tenancy,
-		Policy:     a.policy,
-		Resolve:    tenancy.Agree(tenancy.FromPathValue("ws"), tenancy.FromHeader("X-Workspace-ID")),
-		Clock:      a.clock,
-		Observer:   a.observe,
+		Workspaces:  a.tenancy,
+		Members:     a.tenancy,
+		Policy:      a.policy,
+		CustomRoles: customRoles,
+		Resolve:     tenancy.Agree(tenancy.FromPathValue("ws"), tenancy.FromHeader("X-Workspace-ID")),
+		Clock:       a.clock,
+		Observer:    a.observe,
 	})
 	if err != nil {
 		return nil, err
 	}
 
 	a.acc = newAccounts()
-	a.tokens = newTokens()
+	a.disp = disposable.Default()
 	a.contacts = newContactStore()
-	keys, err := secret.NewKeyring("k1", map[string][]byte{"k1": secret.GenerateKey()})
-	if err != nil {
-		return nil, err
-	}
 	a.channels = newChannelStore(keys)
 	proxies := make([]string, 0, len(cfg.TrustedProxies))
 	for _, p := range cfg.TrustedProxies {
@@ -215,15 +248,33 @@ func New(cfg Config) (*App, error) {
 	}
 	a.mailer = cfg.Mailer
 	if a.mailer == nil {
-		a.mailer = logMailer{log: a.log}
+		a.mailer = logMailer(a.log)
 	}
 	if cfg.Dev {
-		a.outbox = &outbox{next: a.mailer}
-		a.mailer = a.outbox
+		if a.outbox, err = verify.NewOutbox(10000); err != nil {
+			return nil, err
+		}
+		a.mailer = tee(a.outbox, a.mailer)
+	}
+	if a.verify, err = verify.New(verify.Config{
+		Store: memstore.NewTokens(), Mailer: a.mailer, Users: verify.UserFinderFunc(a.findUser),
+		Clock: verify.ClockFunc(a.clock.Now), Allow: verify.NoLimit, Logger: a.log,
+	}); err != nil {
+		return nil, err
+	}
+	mfaAudit, err := mfa.FanOut(a.trail, a.userWorkspaces)
+	if err != nil {
+		return nil, err
+	}
+	if a.mfa, err = mfa.New(mfa.Config{
+		Store: memstore.NewMFA(), Keyring: keys, Clock: mfa.ClockFunc(a.clock.Now), Audit: mfaAudit,
+		Issuer: "tenantgate CRM", RecoveryHash: cfg.RecoveryHash, Logger: a.log,
+	}); err != nil {
+		return nil, err
 	}
 	a.dummyHash = cfg.Password.hash("tenantgate-dummy-password")
 
-	email, err := normalizeEmail(cfg.OperatorEmail)
+	email, err := disposable.Normalize(cfg.OperatorEmail)
 	if err != nil {
 		return nil, errors.New("app: Config.OperatorEmail is not a valid address")
 	}
@@ -296,15 +347,14 @@ func (a *App) routes() http.Handler {
 
 	handle("GET /api/workspaces/{ws}/audit", g.Require(p.auditRead)(fn(a.listAudit)))
 
-	handle("POST /api/me/mfa/totp/enroll", fn(a.mfaUnavailable))
-	handle("POST /api/me/mfa/totp/confirm", fn(a.mfaUnavailable))
-	handle("POST /api/me/mfa/totp/disable", fn(a.mfaUnavailable))
-	handle("POST /api/me/mfa/recovery-codes", fn(a.mfaUnavailable))
+	handle("POST /api/me/mfa/totp/enroll", fn(a.mfaEnroll))
+	handle("POST /api/me/mfa/totp/confirm", fn(a.mfaConfirm))
+	handle("POST /api/me/mfa/totp/disable", fn(a.mfaDisable))
+	handle("POST /api/me/mfa/recovery-codes", fn(a.mfaRecoveryCodes))
 	handle("GET /api/me/export", fn(a.export))
 	handle("POST /api/me/erase", fn(a.erase))
 
-	handle("GET /admin/workspaces", fn(a.adminList))
-	handle("POST /admin/workspaces/{ws}/{action}", fn(a.adminTransition))
+	a.console.Mount(mux)
 
 	if a.cfg.Dev {
 		handle("GET /dev/outbox", fn(a.devOutbox))

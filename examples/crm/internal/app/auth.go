@@ -3,15 +3,17 @@ package app
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tenantgate/tenantgate/disposable"
+	"github.com/tenantgate/tenantgate/mfa"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/tenancy"
+	"github.com/tenantgate/tenantgate/verify"
 )
-
-type sessionKey struct{}
 
 // bearer returns the bearer token of r, if any.
 func bearer(r *http.Request) (string, bool) {
@@ -82,8 +84,39 @@ func checkPasswordPolicy(pw string, fe *fieldErrors) {
 	}
 }
 
+// findUser is the verify.UserFinder over the example's accounts.
+func (a *App) findUser(ctx context.Context, email string) (verify.User, bool, error) {
+	u, err := a.acc.byEmailAddr(ctx, email)
+	if errors.Is(err, errNoUser) {
+		return verify.User{}, false, nil
+	}
+	if err != nil {
+		return verify.User{}, false, err
+	}
+	return verify.User{ID: u.ID, Verified: u.Verified}, true, nil
+}
+
+// userWorkspaces lists the workspaces a user belongs to (MFA events are
+// recorded in each of their chains).
+func (a *App) userWorkspaces(ctx context.Context, userID string) ([]string, error) {
+	ms, err := a.tenancy.UserMemberships(ctx, tenancy.UserID(userID))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, string(m.Workspace))
+	}
+	return out, nil
+}
+
+// accepted is the one answer of register, resend and forgot.
+var accepted = map[string]string{"status": "accepted"}
+
 // register answers 202 whether or not the address is registered, and does
-// the same work (one password hash) in both cases.
+// the same work (one password hash) in both cases. Malformed addresses are
+// 400 invalid_email and throwaway domains 422 disposable_email: answers
+// about the address, never about the account.
 func (a *App) register(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Email    string `json:"email"`
@@ -93,7 +126,7 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	email, err := a.checkEmail(in.Email)
+	addr, err := a.disp.Check(in.Email)
 	if err != nil {
 		problem.Write(w, r, err)
 		return
@@ -104,25 +137,13 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	now := a.clock.Now()
-	u := user{ID: tenancy.NewUserID(), Email: email, PasswordHash: a.cfg.Password.hash(in.Password), CreatedAt: now}
+	u := user{ID: tenancy.NewUserID(), Email: addr.String(), PasswordHash: a.cfg.Password.hash(in.Password), CreatedAt: a.clock.Now()}
 	if a.acc.create(r.Context(), u) {
-		a.sendVerification(r.Context(), u)
+		if err := a.verify.Issue(r.Context(), verify.PurposeVerifyEmail, u.ID, u.Email); err != nil {
+			a.log.WarnContext(r.Context(), "verification mail not sent", slog.String("user", string(u.ID)), slog.String("err", err.Error()))
+		}
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
-}
-
-func (a *App) sendVerification(ctx context.Context, u user) {
-	tok := a.tokens.issue(tokenRecord{kind: kindVerifyEmail, user: u.ID, email: u.Email, expiresAt: a.clock.Now().Add(verifyTTL)})
-	a.send(ctx, Mail{To: u.Email, Kind: kindVerifyEmail, Subject: "Verify your email address",
-		Body: "Your verification token: " + tok, Token: tok})
-}
-
-// send delivers mail and logs (without secrets) when it fails.
-func (a *App) send(ctx context.Context, m Mail) {
-	if err := a.mailer.Send(ctx, m); err != nil {
-		a.log.Warn("mail not sent", "kind", m.Kind, "err", err)
-	}
+	writeJSON(w, http.StatusAccepted, accepted)
 }
 
 func (a *App) verifyEmail(w http.ResponseWriter, r *http.Request) {
@@ -133,17 +154,18 @@ func (a *App) verifyEmail(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	rec, err := a.tokens.redeem(in.Token, kindVerifyEmail, a.clock.Now())
+	rec, err := a.verify.Redeem(r.Context(), verify.PurposeVerifyEmail, in.Token)
 	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
-	err = a.acc.update(r.Context(), rec.user, func(u *user) {
-		if u.Email == rec.email {
-			u.Verified = true
+	ok := false
+	err = a.acc.update(r.Context(), rec.User, func(u *user) {
+		if u.Email == rec.Email { // the address the token was sent to
+			u.Verified, ok = true, true
 		}
 	})
-	if err != nil {
+	if err != nil || !ok {
 		problem.Write(w, r, problem.ErrInvalidToken)
 		return
 	}
@@ -158,16 +180,21 @@ func (a *App) resendVerification(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	if email, err := normalizeEmail(in.Email); err == nil {
-		if u, err := a.acc.byEmailAddr(r.Context(), email); err == nil && !u.Verified {
-			a.sendVerification(r.Context(), u)
-		}
+	if err := a.verify.ResendVerification(r.Context(), in.Email); err != nil {
+		problem.Write(w, r, err)
+		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
+	writeJSON(w, http.StatusAccepted, accepted)
+}
+
+// subject is the MFA subject of a request by user u.
+func (a *App) subject(r *http.Request, u tenancy.UserID, impersonator tenancy.UserID) mfa.Subject {
+	return mfa.Subject{UserID: string(u), Impersonator: string(impersonator), IP: a.clientIP(r), RequestID: requestID(r)}
 }
 
 // login checks the password (hashing a dummy one for unknown addresses, so
-// both take the same time) and opens a session.
+// both take the same time), then the second factor when MFA is on (401
+// mfa_required without a code), and opens a session.
 func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	var in credentials
@@ -175,7 +202,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	email, _ := normalizeEmail(in.Email)
+	email, _ := disposable.Normalize(in.Email)
 	u, err := a.acc.byEmailAddr(r.Context(), email)
 	if err != nil {
 		checkPassword(a.dummyHash, in.Password)
@@ -184,6 +211,20 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if !checkPassword(u.PasswordHash, in.Password) {
 		problem.Write(w, r, problem.ErrInvalidCredentials)
+		return
+	}
+	code := ""
+	switch {
+	case in.OTP != nil && in.RecoveryCode != nil:
+		problem.Write(w, r, invalid("otp", "give either otp or recoveryCode"))
+		return
+	case in.OTP != nil:
+		code = *in.OTP
+	case in.RecoveryCode != nil:
+		code = *in.RecoveryCode
+	}
+	if _, err := a.mfa.Authenticate(r.Context(), a.subject(r, u.ID, ""), code); err != nil {
+		problem.Write(w, r, err)
 		return
 	}
 	tok := a.acc.newSession(r.Context(), session{User: u.ID, ExpiresAt: a.clock.Now().Add(sessionTTL)})
@@ -208,16 +249,15 @@ func (a *App) forgotPassword(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	if email, err := normalizeEmail(in.Email); err == nil {
-		if u, err := a.acc.byEmailAddr(r.Context(), email); err == nil {
-			tok := a.tokens.issue(tokenRecord{kind: kindResetPassword, user: u.ID, email: u.Email, expiresAt: a.clock.Now().Add(resetTTL)})
-			a.send(r.Context(), Mail{To: u.Email, Kind: kindResetPassword, Subject: "Reset your password",
-				Body: "Your password reset token: " + tok, Token: tok})
-		}
+	if err := a.verify.RequestPasswordReset(r.Context(), in.Email); err != nil {
+		problem.Write(w, r, err)
+		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
+	writeJSON(w, http.StatusAccepted, accepted)
 }
 
+// resetPassword sets a new password with a reset token and ends every
+// session of the account.
 func (a *App) resetPassword(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	var in struct {
@@ -234,25 +274,22 @@ func (a *App) resetPassword(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	rec, err := a.tokens.redeem(in.Token, kindResetPassword, a.clock.Now())
+	rec, err := a.verify.Redeem(r.Context(), verify.PurposeResetPassword, in.Token)
 	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
 	hash := a.cfg.Password.hash(in.Password)
-	if err := a.acc.update(r.Context(), rec.user, func(u *user) { u.PasswordHash = hash }); err != nil {
-		if errors.Is(err, errNoUser) {
-			err = problem.ErrInvalidToken
+	ok := false
+	err = a.acc.update(r.Context(), rec.User, func(u *user) {
+		if u.Email == rec.Email {
+			u.PasswordHash, ok = hash, true
 		}
-		problem.Write(w, r, err)
+	})
+	if err != nil || !ok {
+		problem.Write(w, r, problem.ErrInvalidToken)
 		return
 	}
-	a.acc.endSessions(r.Context(), rec.user)
+	a.acc.endSessions(r.Context(), rec.User)
 	writeJSON(w, http.StatusOK, map[string]string{"status": "password_reset"})
-}
-
-// checkEmail parses an address for registration: 400 invalid_email when
-// malformed, 422 disposable_email for a throwaway domain.
-func (a *App) checkEmail(s string) (string, error) {
-	return normalizeEmail(s)
 }

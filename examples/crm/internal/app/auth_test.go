@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantgate/tenantgate/problem"
+	"github.com/tenantgate/tenantgate/verify"
 )
 
 // TestNoUserEnumeration: register, resend and forgot answer the same for
@@ -63,7 +64,7 @@ func TestRegisterValidation(t *testing.T) {
 func TestVerifyAndResetTokens(t *testing.T) {
 	e := newEnv(t)
 	e.expect(req{method: "POST", path: "/api/auth/register", body: map[string]string{"email": "ann@example.com", "password": testPassword}}, 202, "")
-	tok := e.lastMail("ann@example.com", kindVerifyEmail)
+	tok := e.lastMail("ann@example.com", verify.KindVerifyEmail)
 
 	t.Run("unknown verify token is 400 invalid_token", func(t *testing.T) {
 		e.expect(req{method: "POST", path: "/api/auth/verify", body: map[string]string{"token": "nope"}}, 400, problem.CodeInvalidToken)
@@ -74,14 +75,14 @@ func TestVerifyAndResetTokens(t *testing.T) {
 	})
 	t.Run("a verify token expires after 24h on the server clock", func(t *testing.T) {
 		e.expect(req{method: "POST", path: "/api/auth/register", body: map[string]string{"email": "late@example.com", "password": testPassword}}, 202, "")
-		late := e.lastMail("late@example.com", kindVerifyEmail)
+		late := e.lastMail("late@example.com", verify.KindVerifyEmail)
 		e.clock.Advance(24 * 60 * 60 * 1e9)
 		e.expect(req{method: "POST", path: "/api/auth/verify", body: map[string]string{"token": late}}, 400, problem.CodeInvalidToken)
 	})
 	t.Run("reset: new password works, old one and old sessions do not, token single use", func(t *testing.T) {
 		session, _ := e.login("ann@example.com", testPassword)
 		e.expect(req{method: "POST", path: "/api/auth/forgot-password", body: map[string]string{"email": "ann@example.com"}}, 202, "")
-		rt := e.lastMail("ann@example.com", kindResetPassword)
+		rt := e.lastMail("ann@example.com", verify.KindResetPassword)
 		e.expect(req{method: "POST", path: "/api/auth/reset-password", body: map[string]string{"token": rt, "password": "a brand new password"}}, 200, "")
 		e.expect(req{method: "POST", path: "/api/auth/reset-password", body: map[string]string{"token": rt, "password": "another new password"}}, 400, problem.CodeInvalidToken)
 		e.expect(req{method: "POST", path: "/api/auth/login", body: map[string]string{"email": "ann@example.com", "password": testPassword}}, 401, problem.CodeInvalidCredentials)
@@ -90,7 +91,7 @@ func TestVerifyAndResetTokens(t *testing.T) {
 	})
 	t.Run("a verify token cannot reset a password", func(t *testing.T) {
 		e.expect(req{method: "POST", path: "/api/auth/resend-verification", body: map[string]string{"email": "late@example.com"}}, 202, "")
-		vt := e.lastMail("late@example.com", kindVerifyEmail)
+		vt := e.lastMail("late@example.com", verify.KindVerifyEmail)
 		e.expect(req{method: "POST", path: "/api/auth/reset-password", body: map[string]string{"token": vt, "password": "hijacked password"}}, 400, problem.CodeInvalidToken)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tenantgate/tenantgate/disposable"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
@@ -146,7 +147,7 @@ func (in contactIn) check(ws tenancy.WorkspaceID, create bool) error {
 		validName("name", n, 200, &fe)
 	}
 	if in.Email != nil && *in.Email != "" {
-		if _, err := normalizeEmail(*in.Email); err != nil {
+		if _, err := disposable.Parse(*in.Email); err != nil {
 			fe.add("email", "is not a valid email address")
 		}
 	}

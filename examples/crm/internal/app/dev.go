@@ -4,20 +4,24 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tenantgate/tenantgate/disposable"
 	"github.com/tenantgate/tenantgate/problem"
+	"github.com/tenantgate/tenantgate/verify"
 )
 
 // devOutbox is GET /dev/outbox?to= (-dev only): the mail sent, oldest
 // first, tokens included.
 func (a *App) devOutbox(w http.ResponseWriter, r *http.Request) {
 	to := r.URL.Query().Get("to")
-	if to != "" {
-		if e, err := normalizeEmail(to); err == nil {
-			to = e
-		}
+	if e, err := disposable.Normalize(to); err == nil {
+		to = e
+	}
+	items := a.outbox.To(to)
+	if items == nil {
+		items = []verify.OutboxEntry{}
 	}
 	noStore(w)
-	writeJSON(w, http.StatusOK, map[string]any{"items": a.outbox.to(to)})
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
 // devClock is GET and POST /dev/clock (-dev only). POST takes

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantgate/tenantgate/problem"
+	"github.com/tenantgate/tenantgate/verify"
 )
 
 const (
@@ -133,11 +134,11 @@ func (e *env) expect(q req, status int, code problem.Code) resp {
 }
 
 // lastMail returns the newest outbox token of kind sent to addr.
-func (e *env) lastMail(addr, kind string) string {
+func (e *env) lastMail(addr string, kind verify.Kind) string {
 	e.t.Helper()
 	r := e.expect(req{method: "GET", path: "/dev/outbox?to=" + addr}, 200, "")
 	var out struct {
-		Items []Mail `json:"items"`
+		Items []verify.OutboxEntry `json:"items"`
 	}
 	require.NoError(e.t, json.Unmarshal(r.Body.Bytes(), &out))
 	for i := len(out.Items) - 1; i >= 0; i-- {
@@ -160,7 +161,7 @@ func (e *env) user(email string, verified bool) (token, userID string) {
 	e.t.Helper()
 	e.expect(req{method: "POST", path: "/api/auth/register", body: map[string]string{"email": email, "password": testPassword}}, 202, "")
 	if verified {
-		tok := e.lastMail(email, kindVerifyEmail)
+		tok := e.lastMail(email, verify.KindVerifyEmail)
 		e.expect(req{method: "POST", path: "/api/auth/verify", body: map[string]string{"token": tok}}, 200, "")
 	}
 	return e.login(email, testPassword)
@@ -194,7 +195,7 @@ func (e *env) member(ownerToken, ws, email, role string) (token, userID string) 
 	token, userID = e.user(email, true)
 	e.expect(req{method: "POST", path: "/api/workspaces/" + ws + "/invites", token: ownerToken,
 		body: map[string]string{"email": email, "role": role}}, 201, "")
-	inv := e.lastMail(email, kindInvite)
+	inv := e.lastMail(email, verify.KindInvite)
 	e.expect(req{method: "POST", path: "/api/invites/accept", token: token, body: map[string]string{"token": inv}}, 200, "")
 	return token, userID
 }

@@ -9,14 +9,100 @@ import (
 	"github.com/tenantgate/tenantgate/tenancy"
 )
 
-// mfaUnavailable answers the MFA routes until the mfa package is wired.
-func (a *App) mfaUnavailable(w http.ResponseWriter, r *http.Request) {
+// me returns the caller and their account.
+func (a *App) me(r *http.Request) (tenancy.Principal, user, error) {
+	p, err := principal(r)
+	if err != nil {
+		return p, user{}, err
+	}
+	u, err := a.acc.get(r.Context(), p.User)
+	if err != nil {
+		return p, user{}, problem.ErrUnauthenticated
+	}
+	return p, u, nil
+}
+
+type codeIn struct {
+	Code string `json:"code"`
+}
+
+// mfaEnroll starts a TOTP enrollment and shows the seed once.
+func (a *App) mfaEnroll(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	if _, err := principal(r); err != nil {
+	p, u, err := a.me(r)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
-	problem.Write(w, r, problem.WithDetail(problem.CodeUnavailable, "Two-factor authentication is not available yet."))
+	e, err := a.mfa.Enroll(r.Context(), a.subject(r, p.User, p.Impersonator), u.Email)
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, e.RevealResponse())
+}
+
+// mfaConfirm turns MFA on with a first code and shows the recovery codes
+// once.
+func (a *App) mfaConfirm(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	p, _, err := a.me(r)
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	var in codeIn
+	if err := decodeJSON(w, r, &in); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	codes, err := a.mfa.Confirm(r.Context(), a.subject(r, p.User, p.Impersonator), in.Code)
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string][]string{"recoveryCodes": codes.Reveal()})
+}
+
+// mfaDisable turns MFA off after a step-up with a current code.
+func (a *App) mfaDisable(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	p, _, err := a.me(r)
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	var in codeIn
+	if err := decodeJSON(w, r, &in); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	if err := a.mfa.Disable(r.Context(), a.subject(r, p.User, p.Impersonator), in.Code); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// mfaRecoveryCodes replaces the recovery codes after a step-up.
+func (a *App) mfaRecoveryCodes(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	p, _, err := a.me(r)
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	var in codeIn
+	if err := decodeJSON(w, r, &in); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	codes, err := a.mfa.RegenerateRecoveryCodes(r.Context(), a.subject(r, p.User, p.Impersonator), in.Code)
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string][]string{"recoveryCodes": codes.Reveal()})
 }
 
 // export streams the caller's own data as JSON.
@@ -88,6 +174,14 @@ func (a *App) erase(w http.ResponseWriter, r *http.Request) {
 	}
 	if !checkPassword(u.PasswordHash, in.Password) {
 		problem.Write(w, r, problem.ErrInvalidCredentials)
+		return
+	}
+	code := ""
+	if in.Code != nil {
+		code = *in.Code
+	}
+	if _, err := a.mfa.Authenticate(r.Context(), a.subject(r, p.User, ""), code); err != nil {
+		problem.Write(w, r, err)
 		return
 	}
 	ms, err := a.tenancy.UserMemberships(r.Context(), p.User)

@@ -9,8 +9,8 @@ import (
 
 	"github.com/tenantgate/tenantgate/audit"
 	"github.com/tenantgate/tenantgate/problem"
-	"github.com/tenantgate/tenantgate/rbac"
 	"github.com/tenantgate/tenantgate/tenancy"
+	"github.com/tenantgate/tenantgate/verify"
 )
 
 // workspaceJSON is the wire shape of a workspace.
@@ -117,27 +117,17 @@ func (a *App) listMembers(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "nextCursor": next})
 }
 
-// roleSet returns the permissions of a built-in role.
-func (a *App) roleSet(role string) (rbac.Set, bool) {
-	ro, ok := a.policy.Role(role)
-	return ro.Permissions, ok
+// inviteJSON is the wire shape of a team invite (never its token).
+type inviteJSON struct {
+	ID          string    `json:"id"`
+	WorkspaceID string    `json:"workspaceId"`
+	Email       string    `json:"email"`
+	Role        string    `json:"role"`
+	ExpiresAt   time.Time `json:"expiresAt"`
 }
 
-// mayGrant applies rbac's assignment rules: an actor grants only roles
-// whose permissions it holds, and only member managers grant roles that
-// can themselves bring people in.
-func (a *App) mayGrant(actorRole, role string) error {
-	have, ok1 := a.roleSet(actorRole)
-	want, ok2 := a.roleSet(role)
-	if !ok1 || !ok2 {
-		return problem.ErrPermissionDenied
-	}
-	if err := a.policy.CanGrant(have, want); err != nil {
-		return problem.Wrap(problem.CodePermissionDenied, err)
-	}
-	return nil
-}
-
+// createInvite invites an address with a role under the team service's
+// assignment rules, and mails the token (kind invite).
 func (a *App) createInvite(w http.ResponseWriter, r *http.Request) {
 	t, _ := tenancy.FromContext(r.Context())
 	var in struct {
@@ -153,41 +143,26 @@ func (a *App) createInvite(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, problem.ErrWorkspaceMismatch)
 		return
 	}
-	email, err := normalizeEmail(in.Email)
+	iss, err := a.team.Invite(a.reqContext(r), t.Principal, t.Workspace.ID, in.Email, in.Role)
 	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
-	if _, ok := a.roleSet(in.Role); !ok {
-		problem.Write(w, r, invalid("role", "is not a known role"))
-		return
-	}
-	if err := a.mayGrant(t.Role, in.Role); err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	inv := invite{ID: "inv-" + strings.ToLower(tenancy.NewUserID().String()[2:]), Workspace: string(t.Workspace.ID),
-		Email: email, Role: in.Role, ExpiresAt: a.clock.Now().Add(inviteTTL)}
-	tok := a.tokens.issue(tokenRecord{kind: kindInvite, email: email, expiresAt: inv.ExpiresAt,
-		data: map[string]string{"workspace": inv.Workspace, "role": inv.Role, "id": inv.ID, "by": string(t.Principal.User)}})
-	if err := a.record(r, inv.Workspace, t.Principal, audit.ActionInviteCreate, audit.Target{Type: "invite", ID: inv.ID},
-		map[string]string{"role": inv.Role}); err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	a.send(r.Context(), Mail{To: email, Kind: kindInvite, Subject: "You are invited to " + t.Workspace.Name,
-		Body: "Your invite token: " + tok, Token: tok})
-	writeJSON(w, http.StatusCreated, inv)
+	inv := iss.Invite
+	a.send(r.Context(), verify.Message{
+		To: inv.Email, Kind: verify.KindInvite, Subject: "You are invited to a workspace",
+		Text:  "You are invited to join a workspace as " + inv.Role + ". Use this code to accept:\n\n" + iss.Token + "\n",
+		Token: iss.Token, Workspace: inv.Workspace, IdempotencyKey: "invite/" + inv.ID,
+	})
+	writeJSON(w, http.StatusCreated, inviteJSON{ID: inv.ID, WorkspaceID: string(inv.Workspace), Email: inv.Email, Role: inv.Role, ExpiresAt: inv.ExpiresAt.UTC()})
 }
 
+// acceptInvite makes the caller a member; only a verified user whose
+// address is the invite's may redeem it, once.
 func (a *App) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	p, err := principal(r)
 	if err != nil {
 		problem.Write(w, r, err)
-		return
-	}
-	if !p.EmailVerified {
-		problem.Write(w, r, problem.ErrEmailUnverified)
 		return
 	}
 	var in struct {
@@ -202,53 +177,58 @@ func (a *App) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, problem.ErrUnauthenticated)
 		return
 	}
-	// Peek-free redemption: a token for another address is consumed only
-	// by its addressee; check the address first.
-	rec, err := a.tokens.redeemIf(in.Token, kindInvite, a.clock.Now(), func(rec tokenRecord) bool { return rec.email == u.Email })
+	m, err := a.team.AcceptInvite(a.reqContext(r), p, u.Email, in.Token)
 	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
-	ws := tenancy.WorkspaceID(rec.data["workspace"])
-	m := tenancy.Membership{Workspace: ws, User: u.ID, Role: rec.data["role"], CreatedAt: a.clock.Now()}
-	if err := a.tenancy.AddMember(r.Context(), m); err != nil {
-		if errors.Is(err, tenancy.ErrConflict) {
-			err = problem.ErrConflict
-		}
-		problem.Write(w, r, err)
-		return
-	}
-	_ = a.record(r, string(ws), p, audit.ActionInviteAccept, audit.Target{Type: "invite", ID: rec.data["id"]},
-		map[string]string{"role": m.Role})
-	writeJSON(w, http.StatusOK, map[string]string{"workspaceId": string(ws), "userId": string(u.ID), "email": u.Email, "role": m.Role})
+	writeJSON(w, http.StatusOK, map[string]string{"workspaceId": string(m.Workspace), "userId": string(u.ID), "email": u.Email, "role": m.Role})
 }
 
-// targetMember loads the member named by the {user} path value in t's
-// workspace and checks that the actor may manage it: an actor changes
-// only members whose role it could grant, and never promotes itself.
-func (a *App) targetMember(r *http.Request, t tenancy.Tenant) (tenancy.Membership, error) {
+// pathUser parses the {user} path value; a malformed id is not a member.
+func pathUser(r *http.Request) (tenancy.UserID, error) {
 	uid, err := tenancy.ParseUserID(r.PathValue("user"))
 	if err != nil {
-		return tenancy.Membership{}, problem.ErrNotFound
+		return "", problem.ErrNotFound
 	}
-	m, err := a.tenancy.Membership(r.Context(), t.Workspace.ID, uid)
-	if errors.Is(err, tenancy.ErrNotFound) {
-		return m, problem.ErrNotFound
+	return uid, nil
+}
+
+func (a *App) changeRole(w http.ResponseWriter, r *http.Request) {
+	t, _ := tenancy.FromContext(r.Context())
+	var in struct {
+		Role string `json:"role"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	uid, err := pathUser(r)
+	if err == nil {
+		err = a.team.ChangeRole(a.reqContext(r), t.Principal, t.Workspace.ID, uid, in.Role)
 	}
 	if err != nil {
-		return m, err
+		problem.Write(w, r, err)
+		return
 	}
-	if uid != t.Principal.User {
-		have, _ := a.roleSet(t.Role)
-		target, ok := a.roleSet(m.Role)
-		if !ok {
-			return m, problem.ErrPermissionDenied
-		}
-		if err := a.policy.CanManage(have, target); err != nil {
-			return m, problem.Wrap(problem.CodePermissionDenied, err)
-		}
+	email := ""
+	if u, err := a.acc.get(r.Context(), uid); err == nil {
+		email = u.Email
 	}
-	return m, nil
+	writeJSON(w, http.StatusOK, memberJSON{UserID: string(uid), Email: email, Role: in.Role})
+}
+
+func (a *App) removeMember(w http.ResponseWriter, r *http.Request) {
+	t, _ := tenancy.FromContext(r.Context())
+	uid, err := pathUser(r)
+	if err == nil {
+		err = a.team.RemoveMember(a.reqContext(r), t.Principal, t.Workspace.ID, uid)
+	}
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func storeErr(err error) error {
@@ -263,67 +243,7 @@ func storeErr(err error) error {
 	return err
 }
 
-func (a *App) changeRole(w http.ResponseWriter, r *http.Request) {
-	t, _ := tenancy.FromContext(r.Context())
-	var in struct {
-		Role string `json:"role"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	if _, ok := a.roleSet(in.Role); !ok {
-		problem.Write(w, r, invalid("role", "is not a known role"))
-		return
-	}
-	m, err := a.targetMember(r, t)
-	if err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	if m.User == t.Principal.User {
-		cur, _ := a.roleSet(m.Role)
-		next, _ := a.roleSet(in.Role)
-		if err := rbac.CanChangeOwn(cur, next); err != nil {
-			problem.Write(w, r, problem.Wrap(problem.CodePermissionDenied, err))
-			return
-		}
-	} else if err := a.mayGrant(t.Role, in.Role); err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	if err := a.tenancy.ChangeRole(r.Context(), t.Workspace.ID, m.User, m.Role, in.Role); err != nil {
-		problem.Write(w, r, storeErr(err))
-		return
-	}
-	_ = a.record(r, string(t.Workspace.ID), t.Principal, audit.ActionMemberRoleChange, audit.Target{Type: "member", ID: string(m.User)},
-		map[string]string{"from": m.Role, "to": in.Role})
-	email := ""
-	if u, err := a.acc.get(r.Context(), m.User); err == nil {
-		email = u.Email
-	}
-	writeJSON(w, http.StatusOK, memberJSON{UserID: string(m.User), Email: email, Role: in.Role})
-}
-
-func (a *App) removeMember(w http.ResponseWriter, r *http.Request) {
-	t, _ := tenancy.FromContext(r.Context())
-	m, err := a.targetMember(r, t)
-	if err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	if err := a.tenancy.RemoveMember(r.Context(), t.Workspace.ID, m.User); err != nil {
-		problem.Write(w, r, storeErr(err))
-		return
-	}
-	_ = a.record(r, string(t.Workspace.ID), t.Principal, audit.ActionMemberRemove, audit.Target{Type: "member", ID: string(m.User)}, nil)
-	w.WriteHeader(http.StatusNoContent)
-}
-
 // ---- billing ----
-
-// Plans that POST …/billing/subscribe accepts.
-var plans = map[string]bool{"pro": true, "business": true}
 
 // billingStatus is "trialing", "trial_expired", "paid" or "none" (no
 // trial yet: pending approval).
@@ -356,10 +276,6 @@ func (a *App) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := decodeJSON(w, r, &in); err != nil {
 		problem.Write(w, r, err)
-		return
-	}
-	if !plans[in.Plan] {
-		problem.Write(w, r, invalid("plan", "must be pro or business"))
 		return
 	}
 	updated, err := a.lifecycle.Subscribe(a.reqContext(r), t.Principal, t.Workspace.ID, in.Plan)
