@@ -3,8 +3,11 @@ package memstore
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/tenantgate/tenantgate/audit"
 	"github.com/tenantgate/tenantgate/tenancy"
@@ -182,22 +185,30 @@ func (s *Tenancy) ListWorkspaces(ctx context.Context, q tenancy.WorkspaceQuery) 
 	if q.Limit <= 0 {
 		return nil, nil
 	}
+	type key struct {
+		at time.Time
+		id tenancy.WorkspaceID
+	}
 	s.mu.RLock()
-	var out []tenancy.Workspace
-	for _, w := range s.workspaces {
+	defer s.mu.RUnlock()
+	keys := make([]key, 0, min(len(s.workspaces), 1024))
+	for id, w := range s.workspaces {
 		if q.MatchesWorkspace(w) && q.After(w) {
-			out = append(out, w)
+			keys = append(keys, key{w.CreatedAt, id})
 		}
 	}
-	s.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.Before(out[j].CreatedAt)
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
 		}
-		return out[i].ID < out[j].ID
+		return strings.Compare(string(a.id), string(b.id))
 	})
-	if len(out) > q.Limit {
-		out = out[:q.Limit]
+	if len(keys) > q.Limit {
+		keys = keys[:q.Limit]
+	}
+	out := make([]tenancy.Workspace, len(keys))
+	for i, k := range keys {
+		out[i] = s.workspaces[k.id]
 	}
 	return out, nil
 }
