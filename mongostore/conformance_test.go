@@ -15,6 +15,7 @@ import (
 
 	"github.com/tenantgate/tenantgate/audit"
 	"github.com/tenantgate/tenantgate/mongostore"
+	"github.com/tenantgate/tenantgate/ratelimit"
 	"github.com/tenantgate/tenantgate/storetest"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
@@ -95,6 +96,11 @@ func TestMongoMembershipStoreWithoutTransactions(t *testing.T) {
 func TestMongoInviteCodeStore(t *testing.T) {
 	fresh := suite(t)
 	storetest.RunInviteCodeStore(t, func(t *testing.T) tenancy.InviteCodeStore { return fresh(t).InviteCodes })
+}
+
+func TestMongoRateLimitStore(t *testing.T) {
+	fresh := suite(t)
+	storetest.RunRateLimitStore(t, func(t *testing.T) ratelimit.Store { return fresh(t).RateLimits })
 }
 
 func TestMongoAuditStore(t *testing.T) {

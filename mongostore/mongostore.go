@@ -141,6 +141,8 @@ type Stores struct {
 	SubjectKeys *SubjectKeys
 	// InviteCodes holds the closed-beta invite codes.
 	InviteCodes *InviteCodes
+	// RateLimits is the rate limiter's store.
+	RateLimits *RateLimits
 	// Transactions reports whether multi-document writes run in
 	// transactions (see TxMode).
 	Transactions bool
@@ -180,6 +182,7 @@ func Indexes() []IndexSpec {
 		{Collection: CollMemberships, Name: "workspace_1_user_1", Keys: bson.D{{Key: "workspace", Value: 1}, {Key: "user", Value: 1}}, Unique: true},
 		{Collection: CollMemberships, Name: "user_1_workspace_1", Keys: bson.D{{Key: "user", Value: 1}, {Key: "workspace", Value: 1}}},
 		{Collection: CollInviteCodes, Name: "label_1__id_1", Keys: bson.D{{Key: "label", Value: 1}, {Key: "_id", Value: 1}}},
+		{Collection: CollRateLimits, Name: "expiresAt_1", Keys: bson.D{{Key: "expiresAt", Value: 1}}, TTL: true},
 		{Collection: CollAudit, Name: idxAuditSeq, Keys: bson.D{{Key: "workspace", Value: 1}, {Key: "seq", Value: 1}}, Unique: true},
 	}
 }
@@ -241,6 +244,7 @@ func Open(ctx context.Context, db *mongo.Database, opts ...Option) (*Stores, err
 		Audit:        newAudit(b, coll(CollAudit)),
 		SubjectKeys:  newSubjectKeys(b, coll(CollSubjectKeys), cfg.keyring),
 		InviteCodes:  newInviteCodes(b, coll(CollInviteCodes)),
+		RateLimits:   newRateLimits(b, coll(CollRateLimits)),
 		Transactions: useTx,
 	}, nil
 }
