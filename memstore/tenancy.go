@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -13,23 +12,15 @@ import (
 	"github.com/tenantgate/tenantgate/tenancy"
 )
 
-type memberKey struct {
-	ws   tenancy.WorkspaceID
-	user tenancy.UserID
-}
-
 // Tenancy stores workspaces and memberships in memory. Workspaces and
 // memberships share one lock so that a workspace and its owner's membership
 // are created together and the last-owner guard is atomic. Reads take the
 // lock shared and do not allocate.
 type Tenancy struct {
-	mu          sync.RWMutex
-	workspaces  map[tenancy.WorkspaceID]tenancy.Workspace
-	ownedBy     map[tenancy.UserID]tenancy.WorkspaceID
-	members     map[memberKey]tenancy.Membership
-	owners      map[tenancy.WorkspaceID]int
-	byWorkspace map[tenancy.WorkspaceID]map[tenancy.UserID]struct{}
-	byUser      map[tenancy.UserID]map[tenancy.WorkspaceID]struct{}
+	mu         sync.RWMutex
+	workspaces map[tenancy.WorkspaceID]tenancy.Workspace
+	ownedBy    map[tenancy.UserID]tenancy.WorkspaceID
+	members    memberTable
 }
 
 var (
@@ -40,12 +31,9 @@ var (
 // NewTenancy returns an empty workspace and membership store.
 func NewTenancy() *Tenancy {
 	return &Tenancy{
-		workspaces:  map[tenancy.WorkspaceID]tenancy.Workspace{},
-		ownedBy:     map[tenancy.UserID]tenancy.WorkspaceID{},
-		members:     map[memberKey]tenancy.Membership{},
-		owners:      map[tenancy.WorkspaceID]int{},
-		byWorkspace: map[tenancy.WorkspaceID]map[tenancy.UserID]struct{}{},
-		byUser:      map[tenancy.UserID]map[tenancy.WorkspaceID]struct{}{},
+		workspaces: map[tenancy.WorkspaceID]tenancy.Workspace{},
+		ownedBy:    map[tenancy.UserID]tenancy.WorkspaceID{},
+		members:    newMemberTable(),
 	}
 }
 
@@ -213,47 +201,33 @@ func (s *Tenancy) ListWorkspaces(ctx context.Context, q tenancy.WorkspaceQuery) 
 	return out, nil
 }
 
-// Membership implements tenancy.MembershipReader.
+// Membership implements tenancy.MembershipReader. It does not allocate.
 func (s *Tenancy) Membership(ctx context.Context, ws tenancy.WorkspaceID, user tenancy.UserID) (tenancy.Membership, error) {
 	if err := ctx.Err(); err != nil {
 		return tenancy.Membership{}, err
 	}
 	s.mu.RLock()
-	m, ok := s.members[memberKey{ws, user}]
-	s.mu.RUnlock()
+	defer s.mu.RUnlock()
+	r, ok := s.members.find(ws, user)
 	if !ok {
 		return tenancy.Membership{}, tenancy.ErrNotFound
 	}
-	return m, nil
+	return s.members.get(r, ws, user), nil
 }
 
-func (s *Tenancy) addLocked(m tenancy.Membership) {
-	s.members[memberKey{m.Workspace, m.User}] = m
-	if m.Role == tenancy.RoleOwner {
-		s.owners[m.Workspace]++
-	}
-	bw := s.byWorkspace[m.Workspace]
-	if bw == nil {
-		bw = map[tenancy.UserID]struct{}{}
-		s.byWorkspace[m.Workspace] = bw
-	}
-	bw[m.User] = struct{}{}
-	bu := s.byUser[m.User]
-	if bu == nil {
-		bu = map[tenancy.WorkspaceID]struct{}{}
-		s.byUser[m.User] = bu
-	}
-	bu[m.Workspace] = struct{}{}
-}
+func (s *Tenancy) addLocked(m tenancy.Membership) { s.members.add(m) }
 
 // AddMember implements tenancy.MembershipStore.
 func (s *Tenancy) AddMember(ctx context.Context, m tenancy.Membership) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if !m.Workspace.Valid() || !m.User.Valid() {
+		return errors.New("memstore: invalid workspace or user id")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.members[memberKey{m.Workspace, m.User}]; ok {
+	if _, ok := s.members.find(m.Workspace, m.User); ok {
 		return tenancy.ErrConflict
 	}
 	s.addLocked(m)
@@ -267,28 +241,20 @@ func (s *Tenancy) ChangeRole(ctx context.Context, ws tenancy.WorkspaceID, user t
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := memberKey{ws, user}
-	m, ok := s.members[k]
+	r, ok := s.members.find(ws, user)
 	if !ok {
 		return tenancy.ErrNotFound
 	}
-	if m.Role != from {
+	if s.members.roles[s.members.recs[r].role] != from {
 		return tenancy.ErrConflict
 	}
 	if from == role {
 		return nil
 	}
-	if from == tenancy.RoleOwner {
-		if s.owners[ws] <= 1 {
-			return tenancy.ErrLastOwner
-		}
-		s.owners[ws]--
+	if from == tenancy.RoleOwner && s.members.ownerCount(s.members.recs[r].ws) <= 1 {
+		return tenancy.ErrLastOwner
 	}
-	if role == tenancy.RoleOwner {
-		s.owners[ws]++
-	}
-	m.Role = role
-	s.members[k] = m
+	s.members.setRole(r, role)
 	return nil
 }
 
@@ -299,20 +265,14 @@ func (s *Tenancy) RemoveMember(ctx context.Context, ws tenancy.WorkspaceID, user
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := memberKey{ws, user}
-	m, ok := s.members[k]
+	r, ok := s.members.find(ws, user)
 	if !ok {
 		return tenancy.ErrNotFound
 	}
-	if m.Role == tenancy.RoleOwner {
-		if s.owners[ws] <= 1 {
-			return tenancy.ErrLastOwner
-		}
-		s.owners[ws]--
+	if s.members.isOwner(r) && s.members.ownerCount(s.members.recs[r].ws) <= 1 {
+		return tenancy.ErrLastOwner
 	}
-	delete(s.members, k)
-	delete(s.byWorkspace[ws], user)
-	delete(s.byUser[user], ws)
+	s.members.remove(r)
 	return nil
 }
 
@@ -323,21 +283,7 @@ func (s *Tenancy) Members(ctx context.Context, ws tenancy.WorkspaceID, after ten
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	users := make([]tenancy.UserID, 0, len(s.byWorkspace[ws]))
-	for u := range s.byWorkspace[ws] {
-		if u > after {
-			users = append(users, u)
-		}
-	}
-	sort.Slice(users, func(i, j int) bool { return users[i] < users[j] })
-	if limit > 0 && len(users) > limit {
-		users = users[:limit]
-	}
-	out := make([]tenancy.Membership, 0, len(users))
-	for _, u := range users {
-		out = append(out, s.members[memberKey{ws, u}])
-	}
-	return out, nil
+	return s.members.ofWorkspace(ws, after, limit), nil
 }
 
 // UserMemberships implements tenancy.MembershipStore.
@@ -347,10 +293,5 @@ func (s *Tenancy) UserMemberships(ctx context.Context, user tenancy.UserID) ([]t
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]tenancy.Membership, 0, len(s.byUser[user]))
-	for ws := range s.byUser[user] {
-		out = append(out, s.members[memberKey{ws, user}])
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Workspace < out[j].Workspace })
-	return out, nil
+	return s.members.ofUser(user), nil
 }
