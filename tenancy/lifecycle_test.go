@@ -673,3 +673,20 @@ func BenchmarkLifecycle_SuspendReactivate(b *testing.B) {
 		}
 	}
 }
+
+// TestLifecycle_AnnotateCannotForgeIdentities lets the host's annotator add
+// request data but not rewrite who acted.
+func TestLifecycle_AnnotateCannotForgeIdentities(t *testing.T) {
+	f := newFixture(t, func(c *tenancy.LifecycleConfig) {
+		c.Annotate = func(_ context.Context, ev *audit.Event) {
+			ev.RequestID = "req-1"
+			ev.Actor, ev.Impersonator, ev.Workspace, ev.Action = "u-mallory", "", "ws-other", "noop"
+		}
+	})
+	ws := f.create(t, alice)
+	evs := f.chain(t, ws.ID)
+	require.Len(t, evs, 1)
+	assert.Equal(t, "req-1", evs[0].RequestID)
+	assert.Equal(t, string(alice.User), evs[0].Actor)
+	assert.Equal(t, audit.ActionWorkspaceCreate, evs[0].Action)
+}
