@@ -21,8 +21,9 @@
 // happen for a registered address (token storage, mail delivery) are logged
 // and not returned. The rate-limit hook (Config.Allow) is consulted before
 // the user lookup, keyed by the canonical address, so a 429 says nothing
-// about registration either. Timing still differs (a registered address
-// sends mail); hosts that care hand the Service an asynchronous Mailer.
+// about registration either. Timing would still differ (a registered
+// address sends mail): hand the Service a Queue, which returns as soon as
+// the message is buffered, so the answer does not wait for delivery.
 //
 // # Rate limiting
 //
@@ -39,6 +40,7 @@
 // Mailer is the one-method delivery interface. Resend delivers through the
 // Resend API (bounded retries on 429 and 5xx honouring Retry-After, an
 // idempotency key per message, errors that never contain the API key),
-// Fallback tries a workspace's own mailer before the platform's, and Outbox
-// keeps messages in memory for development and tests.
+// Fallback tries a workspace's own mailer before the platform's, Queue
+// delivers from background workers, and Outbox keeps messages in memory for
+// development and tests.
 package verify
