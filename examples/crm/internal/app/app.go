@@ -17,6 +17,7 @@ import (
 	"github.com/tenantgate/tenantgate/memstore"
 	"github.com/tenantgate/tenantgate/mfa"
 	"github.com/tenantgate/tenantgate/operator"
+	"github.com/tenantgate/tenantgate/ratelimit"
 	"github.com/tenantgate/tenantgate/rbac"
 	"github.com/tenantgate/tenantgate/secret"
 	"github.com/tenantgate/tenantgate/team"
@@ -98,6 +99,11 @@ type App struct {
 	channels   *channelStore
 
 	ips       *clientip.Resolver
+	ipGroups  clientip.Grouper
+
+	rateStore  *memstore.RateLimits
+	loginEmail *ratelimit.Counter
+	loginIP    *ratelimit.Counter
 	dummyHash string
 }
 
@@ -244,6 +250,18 @@ func New(cfg Config) (*App, error) {
 		proxies = append(proxies, p.String())
 	}
 	if a.ips, err = clientip.New(clientip.Config{TrustedProxies: proxies}); err != nil {
+		return nil, err
+	}
+	if a.ipGroups, err = clientip.NewGrouper(clientip.DefaultIPv6Bits); err != nil {
+		return nil, err
+	}
+	if a.rateStore, err = memstore.NewRateLimits(memstore.RateLimitOptions{}); err != nil {
+		return nil, err
+	}
+	if a.loginEmail, err = ratelimit.NewCounter(a.rateStore, "login-email", LoginPerEmail); err != nil {
+		return nil, err
+	}
+	if a.loginIP, err = ratelimit.NewCounter(a.rateStore, "login-ip", LoginPerIP); err != nil {
 		return nil, err
 	}
 	a.mailer = cfg.Mailer

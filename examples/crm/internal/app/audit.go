@@ -19,6 +19,16 @@ func (a *App) clientIP(r *http.Request) string {
 	return ip.String()
 }
 
+// ipKey is the client's rate-limit bucket: its address, IPv6 grouped by
+// /64.
+func (a *App) ipKey(r *http.Request) string {
+	ip, err := a.ips.ClientIP(r)
+	if err != nil {
+		return "unknown"
+	}
+	return a.ipGroups.Key(ip)
+}
+
 type reqInfoKey struct{}
 
 type reqInfo struct{ requestID, ip, userAgent string }

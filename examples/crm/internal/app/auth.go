@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tenantgate/tenantgate/disposable"
 	"github.com/tenantgate/tenantgate/mfa"
 	"github.com/tenantgate/tenantgate/problem"
+	"github.com/tenantgate/tenantgate/ratelimit"
 	"github.com/tenantgate/tenantgate/tenancy"
 	"github.com/tenantgate/tenantgate/verify"
 )
@@ -203,6 +205,10 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email, _ := disposable.Normalize(in.Email)
+	if err := a.countLogin(r, email); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
 	u, err := a.acc.byEmailAddr(r.Context(), email)
 	if err != nil {
 		checkPassword(a.dummyHash, in.Password)
@@ -227,8 +233,40 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
+	if err := a.loginEmail.Reset(r.Context(), email); err != nil {
+		a.log.WarnContext(r.Context(), "login counter not reset", slog.String("err", err.Error()))
+	}
 	tok := a.acc.newSession(r.Context(), session{User: u.ID, ExpiresAt: a.clock.Now().Add(sessionTTL)})
 	writeJSON(w, http.StatusOK, map[string]string{"token": tok, "userId": string(u.ID)})
+}
+
+// Login attempt limits: each attempt is counted before the password is
+// checked (so concurrent guesses cannot all slip through); a successful
+// login clears the account's count, never the IP's.
+var (
+	LoginPerEmail = ratelimit.Limit{N: 10, Window: 15 * time.Minute}
+	LoginPerIP    = ratelimit.Limit{N: 100, Window: 15 * time.Minute}
+)
+
+// countLogin counts one login attempt for the address and the client IP;
+// over either limit it is 429 rate_limited with Retry-After. Unknown and
+// registered addresses are counted alike.
+func (a *App) countLogin(r *http.Request, email string) error {
+	now := a.clock.Now()
+	for _, c := range []struct {
+		ctr *ratelimit.Counter
+		key string
+	}{{a.loginIP, a.ipKey(r)}, {a.loginEmail, email}} {
+		d, err := c.ctr.Hit(r.Context(), c.key, now)
+		if err != nil {
+			return problem.Wrap(problem.CodeUnavailable, err)
+		}
+		if !d.Allowed {
+			secs := int64((d.RetryAfter + time.Second - 1) / time.Second)
+			return &problem.Error{Code: problem.CodeRateLimited, RetryAfterSeconds: max(secs, 1)}
+		}
+	}
+	return nil
 }
 
 func (a *App) logout(w http.ResponseWriter, r *http.Request) {
