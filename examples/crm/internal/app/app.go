@@ -98,13 +98,13 @@ type App struct {
 	contacts   *contactStore
 	channels   *channelStore
 
-	ips       *clientip.Resolver
-	ipGroups  clientip.Grouper
+	ips      *clientip.Resolver
+	ipGroups clientip.Grouper
 
 	rateStore  *memstore.RateLimits
 	loginEmail *ratelimit.Counter
 	loginIP    *ratelimit.Counter
-	dummyHash string
+	dummyHash  string
 }
 
 // perms are the registered permissions the routes require.
