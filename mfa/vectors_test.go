@@ -23,7 +23,7 @@ func TestRFC6238Vectors(t *testing.T) {
 		otp.AlgorithmSHA512: strings.Repeat("1234567890", 6) + "1234",
 	}
 	rows := []struct {
-		unix                   int64
+		unix                 int64
 		sha1, sha256, sha512 string
 	}{
 		{59, "94287082", "46119246", "90693936"},
