@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/idna"
 )
@@ -21,11 +22,16 @@ func NormalizeIdentifier(s string) string {
 	if at < 0 {
 		return s
 	}
-	local, domain := s[:at], strings.TrimRight(s[at+1:], ".")
+	local, domain := s[:at], trimDomain(s[at+1:])
 	if a, err := idna.Lookup.ToASCII(domain); err == nil {
-		domain = strings.TrimRight(a, ".")
+		domain = trimDomain(a)
 	}
 	return local + "@" + domain
+}
+
+// trimDomain drops trailing dots and white space (in any order).
+func trimDomain(d string) string {
+	return strings.TrimRightFunc(d, func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
 }
 
 // jsonField returns the string value of the top-level member name of the

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -73,6 +74,14 @@ func FuzzJSONField(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		_, _ = jsonField(body, "email") // must not panic
+		got, ok := jsonField(body, "email")
+		// Whenever a handler decoding into a struct would see an email, the
+		// limiter keys on the same one.
+		var v struct{ Email string }
+		if json.Unmarshal(body, &v) == nil && v.Email != "" {
+			if !ok || got != v.Email {
+				t.Fatalf("handler sees %q, limiter keys %q (%v)", v.Email, got, ok)
+			}
+		}
 	})
 }
