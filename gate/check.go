@@ -114,7 +114,8 @@ func (g *Gate) Check(r *http.Request, rt Route) (d Decision, t tenancy.Tenant) {
 			return deny(d, statusCodes[w.Status], nil), t
 		}
 	}
-	if d.Write && !rt.TrialExempt && w.TrialExpired(g.cfg.Clock.Now()) {
+	// The clock is read only when a trial can matter: one read at most.
+	if d.Write && !rt.TrialExempt && w.Trialing() && w.TrialExpired(g.cfg.Clock.Now()) {
 		return deny(d, problem.CodeTrialExpired, nil), t
 	}
 	if !rt.EveryMember {
