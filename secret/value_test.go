@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tenantgate/tenantgate/audit"
 	"github.com/tenantgate/tenantgate/secret"
 )
 
@@ -196,4 +197,13 @@ func TestValue_Equal(t *testing.T) {
 	assert.True(t, secret.Value{}.Equal(secret.New("")))
 	assert.True(t, secret.Value{}.IsZero())
 	assert.False(t, strings.Contains(secret.New("x").GoString(), "x\""))
+}
+
+func TestValue_CanaryThroughAuditMetadata(t *testing.T) {
+	v := secret.New(canary)
+	ev := audit.Event{Action: audit.ActionSettingsChannelsUpdate, Metadata: map[string]string{"botToken": v.String(), "fmt": fmt.Sprint(v)}}
+	b, err := json.Marshal(ev)
+	require.NoError(t, err)
+	assertNoLeak(t, string(b))
+	assertNoLeak(t, fmt.Sprintf("%+v", ev))
 }
