@@ -22,3 +22,12 @@ func ExampleTenancy() {
 	// true
 	// true
 }
+
+func ExampleNew() {
+	stores := memstore.New()
+	ctx := context.Background()
+	_, err := stores.Tenancy.Workspace(ctx, "acme")
+	fmt.Println(errors.Is(err, tenancy.ErrNotFound), stores.Audit != nil, stores.RateLimits != nil)
+	// Output:
+	// true true true
+}
