@@ -34,6 +34,9 @@ const (
 // DefaultTrial is the trial length granted at approval (14 days).
 const DefaultTrial = 14 * 24 * time.Hour
 
+// DefaultTenantQuota is the API quota of a workspace on trial.
+var DefaultTenantQuota = ratelimit.PerMinute(600)
+
 // Config configures the server. InviteCode, OperatorEmail and
 // OperatorPassword are required; the rest have defaults.
 type Config struct {
@@ -67,6 +70,10 @@ type Config struct {
 	RecoveryHash mfa.Argon2Params
 	// Trial is the trial length (default DefaultTrial).
 	Trial time.Duration
+	// TenantQuota is the API quota of one workspace without a paid plan
+	// (default DefaultTenantQuota); "pro" gets 5× and "business" 20× its N
+	// (capped at ratelimit.MaxLimitN) in the same window.
+	TenantQuota ratelimit.Limit
 }
 
 // App is the wired server.
@@ -104,6 +111,9 @@ type App struct {
 	rateStore  *memstore.RateLimits
 	loginEmail *ratelimit.Counter
 	loginIP    *ratelimit.Counter
+	limiter    *ratelimit.Limiter
+	authLimits map[string]*ratelimit.Policy
+	quota      *ratelimit.Policy
 	dummyHash  string
 }
 
@@ -133,6 +143,12 @@ func New(cfg Config) (*App, error) {
 	}
 	if err := cfg.Password.validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if cfg.TenantQuota == (ratelimit.Limit{}) {
+		cfg.TenantQuota = DefaultTenantQuota
+	}
+	if err := cfg.TenantQuota.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("app: Config.TenantQuota: %w", err))
 	}
 	if cfg.Trial < 0 {
 		errs = append(errs, errors.New("app: Config.Trial must not be negative"))
@@ -264,6 +280,9 @@ func New(cfg Config) (*App, error) {
 	if a.loginIP, err = ratelimit.NewCounter(a.rateStore, "login-ip", LoginPerIP); err != nil {
 		return nil, err
 	}
+	if err := a.limits(cfg.TenantQuota); err != nil {
+		return nil, err
+	}
 	a.mailer = cfg.Mailer
 	if a.mailer == nil {
 		a.mailer = logMailer(a.log)
@@ -326,7 +345,11 @@ func (a *App) Ping(ctx context.Context) error {
 
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
-	g, p := a.gate, a.perm
+	p := a.perm
+	// Every gated route: the gate, then the workspace's quota (after
+	// membership, so a non-member never sees a foreign quota), then the
+	// handler.
+	g := quotaGate{a.gate, a.quota}
 	rec := a.recorder.Middleware
 	contactTarget := audit.WithTarget(func(r *http.Request) audit.Target { return audit.Target{Type: "contact", ID: r.PathValue("id")} })
 	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, h) }
@@ -334,12 +357,12 @@ func (a *App) routes() http.Handler {
 
 	handle("GET /healthz", fn(a.healthz))
 
-	handle("POST /api/auth/register", fn(a.register))
+	handle("POST /api/auth/register", a.authLimits[ratelimit.RouteRegister].Handler(fn(a.register)))
 	handle("POST /api/auth/verify", fn(a.verifyEmail))
-	handle("POST /api/auth/resend-verification", fn(a.resendVerification))
+	handle("POST /api/auth/resend-verification", a.authLimits[ratelimit.RouteResendVerification].Handler(fn(a.resendVerification)))
 	handle("POST /api/auth/login", fn(a.login))
 	handle("POST /api/auth/logout", fn(a.logout))
-	handle("POST /api/auth/forgot-password", fn(a.forgotPassword))
+	handle("POST /api/auth/forgot-password", a.authLimits[ratelimit.RouteForgotPassword].Handler(fn(a.forgotPassword)))
 	handle("POST /api/auth/reset-password", fn(a.resetPassword))
 
 	handle("POST /api/workspaces", fn(a.createWorkspace))
@@ -391,4 +414,58 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// quotaGate puts the tenant quota between the gate and each handler.
+type quotaGate struct {
+	g     *gate.Gate
+	quota *ratelimit.Policy
+}
+
+func (q quotaGate) Require(perm rbac.Permission, opts ...gate.Option) func(http.Handler) http.Handler {
+	mw := q.g.Require(perm, opts...)
+	return func(h http.Handler) http.Handler { return mw(q.quota.Handler(h)) }
+}
+
+func (q quotaGate) AnyMember(opts ...gate.Option) func(http.Handler) http.Handler {
+	mw := q.g.AnyMember(opts...)
+	return func(h http.Handler) http.Handler { return mw(q.quota.Handler(h)) }
+}
+
+// limits builds the rate-limit policies: the documented defaults of
+// ratelimit.AuthRules on register, forgot-password and
+// resend-verification (per client IP and per email), and the per-workspace
+// quota by plan.
+func (a *App) limits(trial ratelimit.Limit) error {
+	var err error
+	if a.limiter, err = ratelimit.New(ratelimit.Config{Store: a.rateStore, Clock: ratelimit.ClockFunc(a.clock.Now)}); err != nil {
+		return err
+	}
+	ip, err := ratelimit.ByClientIP(a.ips, a.ipGroups)
+	if err != nil {
+		return err
+	}
+	a.authLimits = map[string]*ratelimit.Policy{}
+	for _, route := range []string{ratelimit.RouteRegister, ratelimit.RouteForgotPassword, ratelimit.RouteResendVerification} {
+		if a.authLimits[route], err = a.limiter.Policy(ratelimit.AuthRules(route, ip)...); err != nil {
+			return err
+		}
+	}
+	scaled := func(k int) ratelimit.Limit {
+		return ratelimit.Limit{N: min(trial.N*k, ratelimit.MaxLimitN), Window: trial.Window}
+	}
+	plan := func(r *http.Request) (string, bool) {
+		t, ok := tenancy.FromContext(r.Context())
+		return t.Workspace.Plan, ok
+	}
+	byPlan, err := ratelimit.PlanLimits(plan, map[string]ratelimit.Limit{"pro": scaled(5), "business": scaled(20)}, trial)
+	if err != nil {
+		return err
+	}
+	tenant := func(r *http.Request) (string, bool) {
+		t, ok := tenancy.FromContext(r.Context())
+		return string(t.Workspace.ID), ok
+	}
+	a.quota, err = a.limiter.Policy(ratelimit.Rule{Name: "workspace", Limits: byPlan, Key: tenant})
+	return err
 }

@@ -2,12 +2,14 @@ package app
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -47,6 +49,14 @@ type env struct {
 	a     *App
 	clock *TestClock
 	logs  *syncBuffer
+	ips   atomic.Int32
+}
+
+// freshIP returns a socket address no other request of e used, so that the
+// per-IP limits of the auth routes do not get in the way of set-up.
+func (e *env) freshIP() string {
+	n := e.ips.Add(1)
+	return fmt.Sprintf("10.%d.%d.%d:4000", n>>16&255, n>>8&255, n&255)
 }
 
 func newEnv(t *testing.T, mut ...func(*Config)) *env {
@@ -93,6 +103,8 @@ type req struct {
 	method, path, token string
 	body                any // string (raw) or a value marshalled as JSON
 	header              map[string]string
+	// remote is the socket address (default httptest's 192.0.2.1:1234).
+	remote string
 }
 
 func (e *env) do(q req) resp {
@@ -116,6 +128,9 @@ func (e *env) do(q req) resp {
 	}
 	for k, v := range q.header {
 		r.Header.Set(k, v)
+	}
+	if q.remote != "" {
+		r.RemoteAddr = q.remote
 	}
 	rec := httptest.NewRecorder()
 	e.a.ServeHTTP(rec, r)
@@ -159,7 +174,7 @@ func (e *env) login(email, pw string) (token, userID string) {
 // user registers, verifies (unless unverified) and logs in.
 func (e *env) user(email string, verified bool) (token, userID string) {
 	e.t.Helper()
-	e.expect(req{method: "POST", path: "/api/auth/register", body: map[string]string{"email": email, "password": testPassword}}, 202, "")
+	e.expect(req{method: "POST", path: "/api/auth/register", body: map[string]string{"email": email, "password": testPassword}, remote: e.freshIP()}, 202, "")
 	if verified {
 		tok := e.lastMail(email, verify.KindVerifyEmail)
 		e.expect(req{method: "POST", path: "/api/auth/verify", body: map[string]string{"token": tok}}, 200, "")
