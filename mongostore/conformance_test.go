@@ -17,6 +17,7 @@ import (
 	"github.com/tenantgate/tenantgate/mongostore"
 	"github.com/tenantgate/tenantgate/ratelimit"
 	"github.com/tenantgate/tenantgate/storetest"
+	"github.com/tenantgate/tenantgate/team"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
 
@@ -101,6 +102,16 @@ func TestMongoInviteCodeStore(t *testing.T) {
 func TestMongoRateLimitStore(t *testing.T) {
 	fresh := suite(t)
 	storetest.RunRateLimitStore(t, func(t *testing.T) ratelimit.Store { return fresh(t).RateLimits })
+}
+
+func TestMongoInviteStore(t *testing.T) {
+	fresh := suite(t)
+	storetest.RunInviteStore(t, func(t *testing.T) team.InviteStore { return fresh(t).Invites })
+}
+
+func TestMongoRoleStore(t *testing.T) {
+	fresh := suite(t)
+	storetest.RunRoleStore(t, func(t *testing.T) team.RoleStore { return fresh(t).Roles })
 }
 
 func TestMongoAuditStore(t *testing.T) {

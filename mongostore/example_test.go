@@ -28,5 +28,9 @@ func ExampleIndexes() {
 	// memberships.user_1_workspace_1
 	// invite_codes.label_1__id_1
 	// ratelimits.expiresAt_1 ttl
+	// invites.tokenHash_1 unique
+	// invites.workspace_1_createdAt_1__id_1
+	// invites.purgeAt_1 ttl
+	// roles.workspace_1_name_1 unique
 	// audit.workspace_1_seq_1 unique
 }

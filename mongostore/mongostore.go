@@ -143,6 +143,9 @@ type Stores struct {
 	InviteCodes *InviteCodes
 	// RateLimits is the rate limiter's store.
 	RateLimits *RateLimits
+	// Invites and Roles are the team stores.
+	Invites *Invites
+	Roles   *Roles
 	// Transactions reports whether multi-document writes run in
 	// transactions (see TxMode).
 	Transactions bool
@@ -183,6 +186,10 @@ func Indexes() []IndexSpec {
 		{Collection: CollMemberships, Name: "user_1_workspace_1", Keys: bson.D{{Key: "user", Value: 1}, {Key: "workspace", Value: 1}}},
 		{Collection: CollInviteCodes, Name: "label_1__id_1", Keys: bson.D{{Key: "label", Value: 1}, {Key: "_id", Value: 1}}},
 		{Collection: CollRateLimits, Name: "expiresAt_1", Keys: bson.D{{Key: "expiresAt", Value: 1}}, TTL: true},
+		{Collection: CollInvites, Name: "tokenHash_1", Keys: bson.D{{Key: "tokenHash", Value: 1}}, Unique: true},
+		{Collection: CollInvites, Name: "workspace_1_createdAt_1__id_1", Keys: bson.D{{Key: "workspace", Value: 1}, {Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}},
+		{Collection: CollInvites, Name: "purgeAt_1", Keys: bson.D{{Key: "purgeAt", Value: 1}}, TTL: true},
+		{Collection: CollRoles, Name: "workspace_1_name_1", Keys: bson.D{{Key: "workspace", Value: 1}, {Key: "name", Value: 1}}, Unique: true},
 		{Collection: CollAudit, Name: idxAuditSeq, Keys: bson.D{{Key: "workspace", Value: 1}, {Key: "seq", Value: 1}}, Unique: true},
 	}
 }
@@ -245,6 +252,8 @@ func Open(ctx context.Context, db *mongo.Database, opts ...Option) (*Stores, err
 		SubjectKeys:  newSubjectKeys(b, coll(CollSubjectKeys), cfg.keyring),
 		InviteCodes:  newInviteCodes(b, coll(CollInviteCodes)),
 		RateLimits:   newRateLimits(b, coll(CollRateLimits)),
+		Invites:      newInvites(b, coll(CollInvites)),
+		Roles:        newRoles(b, coll(CollRoles)),
 		Transactions: useTx,
 	}, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tenantgate/tenantgate/audit"
 	"github.com/tenantgate/tenantgate/ratelimit"
+	"github.com/tenantgate/tenantgate/team"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
 
@@ -74,11 +75,19 @@ func TestFaultsFailClosed(t *testing.T) {
 			_, err := newAudit(testBase, c).Query(ctx, audit.Query{Workspace: "ws-a"})
 			return err
 		}},
-		{"SubjectKey", nil, func(c collection) error { _, err := newSubjectKeys(testBase, c, nil).GetOrCreate(ctx, "u-a"); return err }},
+		{"SubjectKey", nil, func(c collection) error {
+			_, err := newSubjectKeys(testBase, c, nil).GetOrCreate(ctx, "u-a")
+			return err
+		}},
 		{"RedeemInviteCode", nil, func(c collection) error {
 			_, err := newInviteCodes(testBase, c).RedeemInviteCode(ctx, tenancy.HashInviteCode("code-code"), t0)
 			return err
 		}},
+		{"ConsumeInvite", nil, func(c collection) error {
+			_, err := newInvites(testBase, c).ConsumeInvite(ctx, team.TokenHash{1}, "u-a", t0)
+			return err
+		}},
+		{"Role", nil, func(c collection) error { _, err := newRoles(testBase, c).Role(ctx, "ws-a", "support"); return err }},
 		{"RateLimitTake", nil, func(c collection) error {
 			_, err := newRateLimits(testBase, c).Take(ctx, "k", t0, ratelimit.PerMinute(5))
 			return err
@@ -301,4 +310,11 @@ type ctxColl struct {
 func (c *ctxColl) FindOne(ctx context.Context, _ any, _ any) error {
 	c.fn(ctx)
 	return errNoDocument
+}
+
+func TestConsumeInviteFilterEncodesPending(t *testing.T) {
+	f := consumeFilter(team.TokenHash{}, time.UnixMilli(9000).UTC())
+	assert.Equal(t, bson.E{Key: "acceptedAt", Value: nil}, f[1], "not accepted")
+	assert.Equal(t, bson.E{Key: "revokedAt", Value: nil}, f[2], "not revoked")
+	assert.Equal(t, bson.E{Key: "expiresAt", Value: bson.D{{Key: "$gt", Value: time.UnixMilli(9000).UTC()}}}, f[3], "expires after now")
 }
