@@ -156,6 +156,7 @@ type ResendError struct {
 	cause    error
 }
 
+// Error names the status (or the transport failure) and the attempts.
 func (e *ResendError) Error() string {
 	if e.Status == 0 {
 		return fmt.Sprintf("verify: resend: no answer after %d attempt(s): %v", e.Attempts, e.cause)
