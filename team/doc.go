@@ -32,6 +32,10 @@
 // Every invite, acceptance, revocation, role change, removal and transfer
 // is recorded in the audit trail; refused attempts are recorded as denied.
 //
+// Addresses are normalized by the disposable package's strict parser
+// (NormalizeEmail), so an invite to "Ann@BÜCHER.example" is accepted by
+// the account "ann@xn--bcher-kva.example".
+//
 // The package is separate from tenancy because it brings its own stores
 // (InviteStore, RoleStore), depends on the email normalization and audit
 // trail, and is not on the request path: the gate imports tenancy, never

@@ -96,6 +96,13 @@ func TestInvite_EmailNormalized(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, rbac.RoleAgent, m.Role)
 	assert.Equal(t, ws.ID, m.Workspace)
+	// An internationalized domain matches its punycode spelling.
+	iss, err = env.Team.Invite(ctx, owner.Principal(), ws.ID, "bob@BÜCHER.example", rbac.RoleViewer)
+	require.NoError(t, err)
+	assert.Equal(t, "bob@xn--bcher-kva.example", iss.Invite.Email)
+	bob := env.User(t, gatetest.Email("bob@xn--bcher-kva.example."))
+	_, err = env.Team.AcceptInvite(ctx, bob.Principal(), bob.Email, iss.Token)
+	require.NoError(t, err)
 	for _, bad := range []string{"", "ann", "@example.com", "ann@", "a@b@c", "ann @example.com", "ann@exa\nmple.com"} {
 		_, err := env.Team.Invite(ctx, owner.Principal(), ws.ID, bad, rbac.RoleAgent)
 		assertCode(t, problem.CodeInvalidEmail, err)

@@ -6,10 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tenantgate/tenantgate/audit"
+	"github.com/tenantgate/tenantgate/disposable"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/rbac"
 	"github.com/tenantgate/tenantgate/tenancy"
@@ -56,10 +56,8 @@ type Config struct {
 	// zero; negative is an error).
 	InviteTTL time.Duration
 	// NormalizeEmail turns an address into its canonical form, or fails
-	// with a 400 invalid_email problem (optional; by default: trimmed,
-	// lower-cased, one '@' between non-empty parts, no spaces or control
-	// characters, at most 254 bytes). Hosts with a stricter parser (such
-	// as the disposable package's) plug it in here.
+	// with a 400 invalid_email problem (optional; NormalizeEmail by
+	// default). Invite and AcceptInvite compare addresses in this form.
 	NormalizeEmail func(string) (string, error)
 	// Annotate, when set, completes each audit event from the request
 	// context (request id, sealed client IP, …). It must not block; the
@@ -116,23 +114,12 @@ func New(cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// NormalizeEmail is the default email normalization: surrounding space
-// trimmed, lower-cased; one '@' between non-empty parts, a dot-free-or-not
-// domain without spaces or control characters, at most 254 bytes. Refusals
-// are 400 invalid_email.
-func NormalizeEmail(s string) (string, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	at := strings.IndexByte(s, '@')
-	if len(s) > 254 || at <= 0 || at == len(s)-1 || strings.IndexByte(s[at+1:], '@') >= 0 {
-		return "", problem.New(problem.CodeInvalidEmail)
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f {
-			return "", problem.New(problem.CodeInvalidEmail)
-		}
-	}
-	return s, nil
-}
+// NormalizeEmail is the default email normalization: the disposable
+// package's strict parser (RFC 5322 dot-atom local part, lower-cased; the
+// domain IDNA-mapped to punycode, trailing dot removed). Refusals are 400
+// invalid_email. Disposable domains are not refused here: an invite names
+// a person the inviter knows.
+func NormalizeEmail(s string) (string, error) { return disposable.Normalize(s) }
 
 // errorf builds a catalogue error with a user-safe detail and an internal
 // cause.
