@@ -14,8 +14,9 @@
 //     (allowed, limit, remaining, reset, retry-after).
 //   - Counter counts failed attempts (logins, one-time codes) with Hit,
 //     Peek and Reset, for lockouts.
-//   - Limiter.Rules builds per-route HTTP middleware from Rules that key a
-//     request by client IP (through clientip's trusted-proxy rule, IPv6
+//   - Limiter.Policy builds a route's Policy from Rules; Policy.Check is the
+//     decision and Policy.Handler the func(http.Handler) http.Handler
+//     middleware. Rules key a request by client IP (through clientip's trusted-proxy rule, IPv6
 //     grouped by /64), by a normalized identifier read from the JSON body,
 //     or by any KeyFunc (tenant, plan). Denials are 429 rate_limited
 //     problems with Retry-After; responses carry the IETF RateLimit-Policy
@@ -23,3 +24,23 @@
 //     failure denies with 503 unavailable unless a rule opts into
 //     UnsafeFailOpen, and is always reported to the Observer.
 package ratelimit
+
+// Implementing Store on MongoDB
+//
+// One document per key in the ratelimits collection, { _id: key, t: [hit
+// times], ok: bool, exp: date } with a TTL index on exp, and Take as one
+// findOneAndUpdate(upsert, returnDocument "after") with an update pipeline
+// (now, cut = now−Window and N are constants of the call):
+//
+//	[{$set: {t: {$slice: [{$sortArray: {sortBy: 1, input: {$filter: {
+//	     input: {$ifNull: ["$t", []]}, cond: {$gt: ["$$this", cut]}}}}}, -N]}}},
+//	 {$set: {ok: {$lt: [{$size: "$t"}, N]}}},
+//	 {$set: {t: {$cond: ["$ok", {$sortArray: {sortBy: 1,
+//	     input: {$concatArrays: ["$t", [now]]}}}, "$t"]}}},
+//	 {$set: {exp: {$add: [{$max: "$t"}, Window]}}}]
+//
+// The returned document gives State{Admitted: ok, Count: len(t), Oldest:
+// t[0]}. The update is atomic on its document, so concurrent Takes of one
+// key serialize on the server; the TTL monitor only reclaims space, since
+// every call filters by time itself. Peek is one findOne filtered by the
+// caller (the newest N times after cut); Reset is one deleteOne.

@@ -33,16 +33,16 @@ func Example() {
 
 	for i := range 4 {
 		r := httptest.NewRequest("POST", "/api/auth/register", strings.NewReader(`{"email":"Alice@Example.com"}`))
-		r.RemoteAddr = fmt.Sprintf("198.51.100.%d:5000", i) // a new address each time
+		r.RemoteAddr = fmt.Sprintf("198.51.100.%d:5000", i) // a new address each time: the email bucket denies
 		w := httptest.NewRecorder()
 		mux.ServeHTTP(w, r)
 		fmt.Printf("%d %s|%s\n", w.Code, w.Header().Get("RateLimit"), w.Header().Get("Retry-After"))
 	}
 	// Output:
-	// 202 "register-ip";r=4;t=3600, "register-email";r=2;t=3600|
-	// 202 "register-ip";r=4;t=3600, "register-email";r=1;t=3600|
-	// 202 "register-ip";r=4;t=3600, "register-email";r=0;t=3600|
-	// 429 "register-ip";r=4;t=3600, "register-email";r=0;t=3600|3600
+	// 202 "register-ip";r=4;t=3600|
+	// 202 "register-ip";r=4;t=3600|
+	// 202 "register-ip";r=4;t=3600|
+	// 429 "register-ip";r=4;t=3600|3600
 }
 
 func ExampleCounter() {

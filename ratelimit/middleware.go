@@ -121,8 +121,12 @@ func (l *Limiter) Policy(rules ...Rule) (*Policy, error) {
 
 // RuleResult is one rule's part of a Result.
 type RuleResult struct {
-	Rule     string
+	// Rule is the rule's Name.
+	Rule string
+	// Decision is the rule's decision.
 	Decision Decision
+	// Hidden reports that the rule is left out of the response headers.
+	Hidden bool
 }
 
 // Result is the outcome of Policy.Check.
@@ -191,7 +195,7 @@ func (p *Policy) Check(r *http.Request) (Result, *http.Request, error) {
 			return res, r, problem.Wrap(problem.CodeUnavailable, fmt.Errorf("ratelimit: rule %q: %w", rule.Name, err))
 		}
 		d := limit.Decide(now, st)
-		res.Rules = append(res.Rules, RuleResult{Rule: rule.Name, Decision: d})
+		res.Rules = append(res.Rules, RuleResult{Rule: rule.Name, Decision: d, Hidden: rule.HideHeaders})
 		p.l.notify(r, Event{Rule: rule.Name, Key: key, Decision: d})
 		if !d.Allowed {
 			res.Allowed = false
@@ -263,20 +267,24 @@ func (p *Policy) Handler(next http.Handler) http.Handler {
 
 // setHeaders writes RateLimit-Policy and RateLimit per
 // draft-ietf-httpapi-ratelimit-headers: `"name";q=5;w=3600` and
-// `"name";r=4;t=3599`, one list member per rule that applied.
+// `"name";r=4;t=3599`, one list member per rule that applied and is not
+// hidden.
 func setHeaders(h http.Header, res Result) {
-	if len(res.Rules) == 0 {
-		return
-	}
 	var pol, cur strings.Builder
-	for i, rr := range res.Rules {
-		if i > 0 {
+	for _, rr := range res.Rules {
+		if rr.Hidden {
+			continue
+		}
+		if pol.Len() > 0 {
 			pol.WriteString(", ")
 			cur.WriteString(", ")
 		}
 		d := rr.Decision
 		fmt.Fprintf(&pol, "%q;q=%d;w=%d", rr.Rule, d.Limit.N, ceilSeconds(d.Limit.Window))
 		fmt.Fprintf(&cur, "%q;r=%d;t=%d", rr.Rule, d.Remaining, ceilSeconds(d.Reset))
+	}
+	if pol.Len() == 0 {
+		return
 	}
 	h["Ratelimit-Policy"] = []string{pol.String()}
 	h["Ratelimit"] = []string{cur.String()}

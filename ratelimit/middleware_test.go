@@ -252,10 +252,13 @@ func TestMiddleware_EmailVariantsShareBucket(t *testing.T) {
 		} else {
 			assert.Equal(t, http.StatusTooManyRequests, w.Code, body)
 			assert.Equal(t, problem.CodeRateLimited, problemCode(t, w))
-			assert.Contains(t, w.Header().Get("RateLimit"), `"register-email";r=0;t=3600`)
+			assert.Equal(t, "3600", w.Header().Get("Retry-After"))
+			assert.NotContains(t, w.Header().Get("RateLimit"), "register-email", "identifier counts are not advertised")
 		}
 	}
 	assert.Equal(t, variants[:3], e.bodies, "the handler reads the body unchanged")
+	require.NotEmpty(t, e.events)
+	assert.Equal(t, "alice@xn--bcher-kva.example", e.events[len(e.events)-1].Key)
 	// Another address is not affected.
 	w := send(h, "POST", "/api/auth/register", "198.51.100.50:1", `{"email":"bob@bücher.example"}`, nil)
 	assert.Equal(t, http.StatusAccepted, w.Code)

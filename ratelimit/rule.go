@@ -40,6 +40,12 @@ type Rule struct {
 	// NormalizeIdentifier. The body is restored for the handler. The rule is
 	// skipped when the member is absent or not a string.
 	Field string
+	// HideHeaders leaves the rule out of the RateLimit and RateLimit-Policy
+	// headers. Set it on identifier rules of unauthenticated routes: their
+	// remaining count would tell anyone how often an address was used in
+	// the window (OWASP ASVS 6.3.8). A denial still answers 429 with
+	// Retry-After.
+	HideHeaders bool
 	// UnsafeFailOpen lets requests through when the store fails for this
 	// rule. The failure is still reported to the Observer. The default, and
 	// the only sane setting for authentication routes, is to deny with
@@ -65,11 +71,12 @@ const (
 // RouteResendVerification): DefaultAuthPerIPPerHour requests per hour per
 // client IP (rule "<route>-ip", keyed by ip) and DefaultAuthPerEmailPerHour
 // per hour per normalized email address read from the JSON member "email"
-// (rule "<route>-email"). Both fail closed.
+// (rule "<route>-email", kept out of the RateLimit headers so that they do
+// not tell how often an address was used). Both fail closed.
 func AuthRules(route string, ip KeyFunc) []Rule {
 	return []Rule{
 		{Name: route + "-ip", Limit: PerHour(DefaultAuthPerIPPerHour), Key: ip},
-		{Name: route + "-email", Limit: PerHour(DefaultAuthPerEmailPerHour), Field: "email"},
+		{Name: route + "-email", Limit: PerHour(DefaultAuthPerEmailPerHour), Field: "email", HideHeaders: true},
 	}
 }
 
