@@ -36,6 +36,9 @@ type collection interface {
 	FindOneAndUpdate(ctx context.Context, filter, update any, upsert bool, out any) error
 	// UpdateOne runs update with one statement (multi: false).
 	UpdateOne(ctx context.Context, filter, update any, upsert bool) (updateResult, error)
+	// UpdateMany runs update with one statement (multi: true) and returns
+	// the number of documents modified.
+	UpdateMany(ctx context.Context, filter, update any) (int64, error)
 	// DeleteOne runs delete with one statement (limit: 1).
 	DeleteOne(ctx context.Context, filter any) (int64, error)
 	// Find runs find with sort and limit (0: none) and decodes every
@@ -69,6 +72,14 @@ func (d driverCollection) UpdateOne(ctx context.Context, filter, update any, ups
 		return updateResult{}, err
 	}
 	return updateResult{Matched: r.MatchedCount, Modified: r.ModifiedCount, Upserted: r.UpsertedCount > 0}, nil
+}
+
+func (d driverCollection) UpdateMany(ctx context.Context, filter, update any) (int64, error) {
+	r, err := d.c.UpdateMany(ctx, filter, update)
+	if err != nil {
+		return 0, err
+	}
+	return r.ModifiedCount, nil
 }
 
 func (d driverCollection) DeleteOne(ctx context.Context, filter any) (int64, error) {

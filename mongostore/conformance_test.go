@@ -14,11 +14,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tenantgate/tenantgate/audit"
+	"github.com/tenantgate/tenantgate/mfa"
 	"github.com/tenantgate/tenantgate/mongostore"
 	"github.com/tenantgate/tenantgate/ratelimit"
 	"github.com/tenantgate/tenantgate/storetest"
 	"github.com/tenantgate/tenantgate/team"
 	"github.com/tenantgate/tenantgate/tenancy"
+	"github.com/tenantgate/tenantgate/verify"
 )
 
 const skipMsg = "set TENANTGATE_MONGO_URI=mongodb://localhost:27017 to run the MongoDB conformance suites"
@@ -112,6 +114,16 @@ func TestMongoInviteStore(t *testing.T) {
 func TestMongoRoleStore(t *testing.T) {
 	fresh := suite(t)
 	storetest.RunRoleStore(t, func(t *testing.T) team.RoleStore { return fresh(t).Roles })
+}
+
+func TestMongoMFAStore(t *testing.T) {
+	fresh := suite(t)
+	storetest.RunMFAStore(t, func(t *testing.T) mfa.Store { return fresh(t).MFA })
+}
+
+func TestMongoTokenStore(t *testing.T) {
+	fresh := suite(t)
+	storetest.RunTokenStore(t, func(t *testing.T) verify.Store { return fresh(t).Tokens })
 }
 
 func TestMongoAuditStore(t *testing.T) {

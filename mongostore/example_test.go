@@ -32,5 +32,7 @@ func ExampleIndexes() {
 	// invites.workspace_1_createdAt_1__id_1
 	// invites.purgeAt_1 ttl
 	// roles.workspace_1_name_1 unique
+	// tokens.expiresAt_1 ttl
+	// tokens.user_1_purpose_1
 	// audit.workspace_1_seq_1 unique
 }

@@ -83,6 +83,11 @@ func (f *fakeColl) UpdateOne(_ context.Context, filter, update any, upsert bool)
 	return f.do(call{Op: "UpdateOne", Filter: filter, Update: update, Upsert: upsert}, nil)
 }
 
+func (f *fakeColl) UpdateMany(_ context.Context, filter, update any) (int64, error) {
+	r, err := f.do(call{Op: "UpdateMany", Filter: filter, Update: update}, nil)
+	return r.Modified, err
+}
+
 func (f *fakeColl) DeleteOne(_ context.Context, filter any) (int64, error) {
 	r, err := f.do(call{Op: "DeleteOne", Filter: filter}, nil)
 	return r.Matched, err

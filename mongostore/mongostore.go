@@ -146,6 +146,10 @@ type Stores struct {
 	// Invites and Roles are the team stores.
 	Invites *Invites
 	Roles   *Roles
+	// MFA holds the users' MFA records.
+	MFA *MFA
+	// Tokens holds email-verification and password-reset tokens.
+	Tokens *Tokens
 	// Transactions reports whether multi-document writes run in
 	// transactions (see TxMode).
 	Transactions bool
@@ -190,6 +194,8 @@ func Indexes() []IndexSpec {
 		{Collection: CollInvites, Name: "workspace_1_createdAt_1__id_1", Keys: bson.D{{Key: "workspace", Value: 1}, {Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}},
 		{Collection: CollInvites, Name: "purgeAt_1", Keys: bson.D{{Key: "purgeAt", Value: 1}}, TTL: true},
 		{Collection: CollRoles, Name: "workspace_1_name_1", Keys: bson.D{{Key: "workspace", Value: 1}, {Key: "name", Value: 1}}, Unique: true},
+		{Collection: CollTokens, Name: "expiresAt_1", Keys: bson.D{{Key: "expiresAt", Value: 1}}, TTL: true},
+		{Collection: CollTokens, Name: "user_1_purpose_1", Keys: bson.D{{Key: "user", Value: 1}, {Key: "purpose", Value: 1}}},
 		{Collection: CollAudit, Name: idxAuditSeq, Keys: bson.D{{Key: "workspace", Value: 1}, {Key: "seq", Value: 1}}, Unique: true},
 	}
 }
@@ -254,6 +260,8 @@ func Open(ctx context.Context, db *mongo.Database, opts ...Option) (*Stores, err
 		RateLimits:   newRateLimits(b, coll(CollRateLimits)),
 		Invites:      newInvites(b, coll(CollInvites)),
 		Roles:        newRoles(b, coll(CollRoles)),
+		MFA:          newMFA(b, coll(CollMFA)),
+		Tokens:       newTokens(b, coll(CollTokens)),
 		Transactions: useTx,
 	}, nil
 }

@@ -11,9 +11,12 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/tenantgate/tenantgate/audit"
+	"github.com/tenantgate/tenantgate/mfa"
+	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/ratelimit"
 	"github.com/tenantgate/tenantgate/team"
 	"github.com/tenantgate/tenantgate/tenancy"
+	"github.com/tenantgate/tenantgate/verify"
 )
 
 var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -88,6 +91,18 @@ func TestFaultsFailClosed(t *testing.T) {
 			return err
 		}},
 		{"Role", nil, func(c collection) error { _, err := newRoles(testBase, c).Role(ctx, "ws-a", "support"); return err }},
+		{"MFABeginAttempt", nil, func(c collection) error {
+			_, err := newMFA(testBase, c).BeginAttempt(ctx, "u-a", t0, mfa.LockPolicy{After: 5, Backoff: time.Minute, MaxBackoff: time.Hour})
+			return err
+		}},
+		{"MFAAcceptStep", nil, func(c collection) error { return newMFA(testBase, c).AcceptStep(ctx, "u-a", []byte("s"), 7) }},
+		{"MFAUseRecoveryCode", nil, func(c collection) error {
+			return newMFA(testBase, c).UseRecoveryCode(ctx, "u-a", "abcd", []byte("h"))
+		}},
+		{"TokenConsume", nil, func(c collection) error {
+			_, err := newTokens(testBase, c).Consume(ctx, verify.Hash{1}, verify.PurposeResetPassword, t0)
+			return err
+		}},
 		{"RateLimitTake", nil, func(c collection) error {
 			_, err := newRateLimits(testBase, c).Take(ctx, "k", t0, ratelimit.PerMinute(5))
 			return err
@@ -106,7 +121,7 @@ func TestFaultsFailClosed(t *testing.T) {
 				if op.also != nil {
 					assert.ErrorIs(t, err, op.also)
 				}
-				for _, s := range []error{tenancy.ErrNotFound, tenancy.ErrConflict, tenancy.ErrOwnerLimit, tenancy.ErrLastOwner, tenancy.ErrInviteCodeUnusable, audit.ErrKeyNotFound} {
+				for _, s := range []error{mfa.ErrNotFound, mfa.ErrConflict, mfa.ErrLocked, problem.ErrInvalidToken, tenancy.ErrNotFound, tenancy.ErrConflict, tenancy.ErrOwnerLimit, tenancy.ErrLastOwner, tenancy.ErrInviteCodeUnusable, audit.ErrKeyNotFound} {
 					assert.NotErrorIs(t, err, s)
 				}
 			})
@@ -317,4 +332,45 @@ func TestConsumeInviteFilterEncodesPending(t *testing.T) {
 	assert.Equal(t, bson.E{Key: "acceptedAt", Value: nil}, f[1], "not accepted")
 	assert.Equal(t, bson.E{Key: "revokedAt", Value: nil}, f[2], "not revoked")
 	assert.Equal(t, bson.E{Key: "expiresAt", Value: bson.D{{Key: "$gt", Value: time.UnixMilli(9000).UTC()}}}, f[3], "expires after now")
+}
+
+// TestAdvisory_TOTPReplayIsInTheFilter: the replay check is part of the
+// update's filter (lastStep < step, with the seed and enabled), so a
+// replayed code can never match, and a miss is a conflict.
+func TestAdvisory_TOTPReplayIsInTheFilter(t *testing.T) {
+	c := &fakeColl{reply: func(cl call, _ int) (any, updateResult, error) {
+		if cl.Op == "FindOne" {
+			return bson.D{{Key: "_id", Value: "u-a"}, {Key: "enabled", Value: true}, {Key: "lastStep", Value: int64(7)}}, updateResult{}, nil
+		}
+		return nil, updateResult{Matched: 0}, nil
+	}}
+	err := newMFA(testBase, c).AcceptStep(context.Background(), "u-a", []byte("seed"), 7)
+	assert.ErrorIs(t, err, mfa.ErrConflict)
+	assert.Equal(t, bson.D{
+		{Key: "_id", Value: "u-a"}, {Key: "enabled", Value: true}, {Key: "seed", Value: []byte("seed")},
+		{Key: "lastStep", Value: bson.D{{Key: "$lt", Value: int64(7)}}},
+	}, c.calls[0].Filter)
+}
+
+func TestBeginAttemptLockedAnswersLockedWithRecord(t *testing.T) {
+	c := &fakeColl{reply: func(cl call, _ int) (any, updateResult, error) {
+		if cl.Op == "FindOne" {
+			return bson.D{{Key: "_id", Value: "u-a"}, {Key: "failures", Value: 5}, {Key: "lockedUntil", Value: t0.Add(time.Minute)}}, updateResult{}, nil
+		}
+		return nil, updateResult{}, nil // the unlocked filter missed
+	}}
+	st, err := newMFA(testBase, c).BeginAttempt(context.Background(), "u-a", t0, mfa.LockPolicy{After: 5, Backoff: time.Minute, MaxBackoff: time.Hour})
+	assert.ErrorIs(t, err, mfa.ErrLocked)
+	assert.Equal(t, 5, st.Failures)
+	assert.Equal(t, []string{"FindOneAndUpdate", "FindOne"}, c.ops())
+}
+
+func TestBeginAttemptPipelineShape(t *testing.T) {
+	p := beginAttemptPipeline(time.UnixMilli(1000), mfa.LockPolicy{After: 5, Backoff: time.Second, MaxBackoff: time.Minute})
+	assert.JSONEq(t, `{"v":[`+
+		`{"$set":{"failures":{"$add":[{"$ifNull":["$failures",0]},1]}}},`+
+		`{"$set":{"lockedUntil":{"$cond":[`+
+		`{"$and":[true,{"$eq":[{"$mod":["$failures",5]},0]}]},`+
+		`{"$toDate":{"$add":[1000,{"$min":[{"$multiply":[1000,{"$pow":[2,{"$subtract":[{"$trunc":{"$divide":["$failures",5]}},1]}]}]},60000]}]}},`+
+		`"$lockedUntil"]}}}]}`, canon(t, p))
 }
