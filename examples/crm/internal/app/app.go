@@ -14,7 +14,6 @@ import (
 	"github.com/tenantgate/tenantgate/clientip"
 	"github.com/tenantgate/tenantgate/disposable"
 	"github.com/tenantgate/tenantgate/gate"
-	"github.com/tenantgate/tenantgate/memstore"
 	"github.com/tenantgate/tenantgate/mfa"
 	"github.com/tenantgate/tenantgate/operator"
 	"github.com/tenantgate/tenantgate/ratelimit"
@@ -40,6 +39,11 @@ var DefaultTenantQuota = ratelimit.PerMinute(600)
 // Config configures the server. InviteCode, OperatorEmail and
 // OperatorPassword are required; the rest have defaults.
 type Config struct {
+	// Stores are the library's stores (in memory when nil; see Stores).
+	Stores Stores
+	// Registry is the permission registry (default NewRegistry()); tests
+	// share it with gatetest.
+	Registry *rbac.Registry
 	// Dev enables GET /dev/outbox and GET,POST /dev/clock and makes the
 	// test clock the server's one clock. Without Dev those routes are 404.
 	Dev bool
@@ -85,7 +89,8 @@ type App struct {
 	testClock *TestClock
 	handler   http.Handler
 
-	tenancy    *memstore.Tenancy
+	stores     Stores
+	tenancy    TenancyStore
 	gate       *gate.Gate
 	reg        *rbac.Registry
 	policy     *rbac.Policy
@@ -99,7 +104,7 @@ type App struct {
 	disp       *disposable.Checker
 	lifecycle  *tenancy.Lifecycle
 	console    *operator.Console
-	auditStore *memstore.Audit
+	auditStore audit.Store
 	trail      *audit.Trail
 	recorder   *audit.Recorder
 	contacts   *contactStore
@@ -108,13 +113,21 @@ type App struct {
 	ips      *clientip.Resolver
 	ipGroups clientip.Grouper
 
-	rateStore  *memstore.RateLimits
 	loginEmail *ratelimit.Counter
 	loginIP    *ratelimit.Counter
 	limiter    *ratelimit.Limiter
 	authLimits map[string]*ratelimit.Policy
 	quota      *ratelimit.Policy
 	dummyHash  string
+}
+
+// NewRegistry returns a permission registry holding the library's
+// permissions and the CRM's own (contacts:read, contacts:write).
+func NewRegistry() *rbac.Registry {
+	reg := rbac.NewRegistry()
+	reg.MustRegister(PermContactsRead)
+	reg.MustRegister(PermContactsWrite)
+	return reg
 }
 
 // perms are the registered permissions the routes require.
@@ -176,9 +189,16 @@ func New(cfg Config) (*App, error) {
 		a.testClock = tc
 	}
 
-	a.reg = rbac.NewRegistry()
-	a.perm.contactsRead = a.reg.MustRegister(PermContactsRead)
-	a.perm.contactsWrite = a.reg.MustRegister(PermContactsWrite)
+	a.reg = cfg.Registry
+	if a.reg == nil {
+		a.reg = NewRegistry()
+	}
+	var ok1, ok2 bool
+	a.perm.contactsRead, ok1 = a.reg.Lookup(PermContactsRead)
+	a.perm.contactsWrite, ok2 = a.reg.Lookup(PermContactsWrite)
+	if !ok1 || !ok2 {
+		return nil, errors.New("app: Config.Registry must hold the CRM's permissions (build it with NewRegistry)")
+	}
 	for name, p := range map[string]*rbac.Permission{
 		rbac.WorkspaceRead: &a.perm.workspaceRead, rbac.MembersRead: &a.perm.membersRead,
 		rbac.MembersWrite: &a.perm.membersWrite, rbac.InvitesWrite: &a.perm.invitesWrite,
@@ -200,10 +220,11 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.tenancy = memstore.NewTenancy()
-	a.auditStore = memstore.NewAudit()
+	a.stores = cfg.Stores.withDefaults()
+	a.tenancy = a.stores.Tenancy
+	a.auditStore = a.stores.Audit
 	if a.trail, err = audit.New(audit.Config{
-		Store: a.auditStore, Clock: audit.ClockFunc(a.clock.Now), Keys: memstore.NewSubjectKeys(),
+		Store: a.auditStore, Clock: audit.ClockFunc(a.clock.Now), Keys: a.stores.SubjectKeys,
 	}); err != nil {
 		return nil, err
 	}
@@ -215,7 +236,7 @@ func New(cfg Config) (*App, error) {
 	}); err != nil {
 		return nil, err
 	}
-	codes := memstore.NewInviteCodes()
+	codes := a.stores.InviteCodes
 	code, err := tenancy.NewInviteCode(cfg.InviteCode, "closed-beta", tenancy.UnlimitedUses, time.Time{}, a.clock.Now())
 	if err != nil {
 		return nil, fmt.Errorf("app: Config.InviteCode: %w", err)
@@ -232,9 +253,9 @@ func New(cfg Config) (*App, error) {
 	if a.console, err = operator.New(operator.Config{Lifecycle: a.lifecycle, Audit: a.trail, Clock: a.clock}); err != nil {
 		return nil, err
 	}
-	roles := memstore.NewRoles()
+	roles := a.stores.Roles
 	if a.team, err = team.New(team.Config{
-		Members: a.tenancy, Workspaces: a.tenancy, Invites: memstore.NewInvites(), Roles: roles,
+		Members: a.tenancy, Workspaces: a.tenancy, Invites: a.stores.Invites, Roles: roles,
 		Policy: a.policy, Audit: a.trail, Clock: a.clock, Annotate: annotate,
 		NormalizeEmail: disposable.Normalize,
 	}); err != nil {
@@ -271,13 +292,10 @@ func New(cfg Config) (*App, error) {
 	if a.ipGroups, err = clientip.NewGrouper(clientip.DefaultIPv6Bits); err != nil {
 		return nil, err
 	}
-	if a.rateStore, err = memstore.NewRateLimits(memstore.RateLimitOptions{}); err != nil {
+	if a.loginEmail, err = ratelimit.NewCounter(a.stores.RateLimits, "login-email", LoginPerEmail); err != nil {
 		return nil, err
 	}
-	if a.loginEmail, err = ratelimit.NewCounter(a.rateStore, "login-email", LoginPerEmail); err != nil {
-		return nil, err
-	}
-	if a.loginIP, err = ratelimit.NewCounter(a.rateStore, "login-ip", LoginPerIP); err != nil {
+	if a.loginIP, err = ratelimit.NewCounter(a.stores.RateLimits, "login-ip", LoginPerIP); err != nil {
 		return nil, err
 	}
 	if err := a.limits(cfg.TenantQuota); err != nil {
@@ -294,7 +312,7 @@ func New(cfg Config) (*App, error) {
 		a.mailer = tee(a.outbox, a.mailer)
 	}
 	if a.verify, err = verify.New(verify.Config{
-		Store: memstore.NewTokens(), Mailer: a.mailer, Users: verify.UserFinderFunc(a.findUser),
+		Store: a.stores.Tokens, Mailer: a.mailer, Users: verify.UserFinderFunc(a.findUser),
 		Clock: verify.ClockFunc(a.clock.Now), Allow: verify.NoLimit, Logger: a.log,
 	}); err != nil {
 		return nil, err
@@ -304,7 +322,7 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	if a.mfa, err = mfa.New(mfa.Config{
-		Store: memstore.NewMFA(), Keyring: keys, Clock: mfa.ClockFunc(a.clock.Now), Audit: mfaAudit,
+		Store: a.stores.MFA, Keyring: keys, Clock: mfa.ClockFunc(a.clock.Now), Audit: mfaAudit,
 		Issuer: "tenantgate CRM", RecoveryHash: cfg.RecoveryHash, Logger: a.log,
 	}); err != nil {
 		return nil, err
@@ -438,7 +456,7 @@ func (q quotaGate) AnyMember(opts ...gate.Option) func(http.Handler) http.Handle
 // quota by plan.
 func (a *App) limits(trial ratelimit.Limit) error {
 	var err error
-	if a.limiter, err = ratelimit.New(ratelimit.Config{Store: a.rateStore, Clock: ratelimit.ClockFunc(a.clock.Now)}); err != nil {
+	if a.limiter, err = ratelimit.New(ratelimit.Config{Store: a.stores.RateLimits, Clock: ratelimit.ClockFunc(a.clock.Now)}); err != nil {
 		return err
 	}
 	ip, err := ratelimit.ByClientIP(a.ips, a.ipGroups)
