@@ -86,3 +86,12 @@ func (c *memberCache) invalidate(key string) {
 	c.gen++
 	delete(c.entries, key)
 }
+
+// invalidateAll empties the cache (a workspace and all its memberships
+// were deleted).
+func (c *memberCache) invalidateAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.entries)
+}

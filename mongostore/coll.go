@@ -41,6 +41,9 @@ type collection interface {
 	UpdateMany(ctx context.Context, filter, update any) (int64, error)
 	// DeleteOne runs delete with one statement (limit: 1).
 	DeleteOne(ctx context.Context, filter any) (int64, error)
+	// DeleteMany runs delete with one statement (limit: 0) and returns the
+	// number of documents deleted.
+	DeleteMany(ctx context.Context, filter any) (int64, error)
 	// Find runs find with sort and limit (0: none) and decodes every
 	// document into out, a pointer to a slice. With a limit it is one
 	// round trip; without, one per batch.
@@ -84,6 +87,14 @@ func (d driverCollection) UpdateMany(ctx context.Context, filter, update any) (i
 
 func (d driverCollection) DeleteOne(ctx context.Context, filter any) (int64, error) {
 	r, err := d.c.DeleteOne(ctx, filter)
+	if err != nil {
+		return 0, err
+	}
+	return r.DeletedCount, nil
+}
+
+func (d driverCollection) DeleteMany(ctx context.Context, filter any) (int64, error) {
+	r, err := d.c.DeleteMany(ctx, filter)
 	if err != nil {
 		return 0, err
 	}

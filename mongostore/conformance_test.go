@@ -135,3 +135,11 @@ func TestMongoSubjectKeys(t *testing.T) {
 	fresh := suite(t)
 	storetest.RunSubjectKeys(t, func(t *testing.T) audit.SubjectKeys { return fresh(t).SubjectKeys })
 }
+
+func TestMongoPrivacyStores(t *testing.T) {
+	fresh := suite(t)
+	storetest.RunPrivacyStores(t, func(t *testing.T) storetest.PrivacyStores {
+		s := fresh(t)
+		return storetest.PrivacyStores{Tenancy: s.Workspaces, Invites: s.Invites, MFA: s.MFA, Tokens: s.Tokens, Audit: s.Audit}
+	})
+}

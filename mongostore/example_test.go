@@ -31,6 +31,9 @@ func ExampleIndexes() {
 	// invites.tokenHash_1 unique
 	// invites.workspace_1_createdAt_1__id_1
 	// invites.purgeAt_1 ttl
+	// invites.invitedBy_1
+	// invites.acceptedBy_1
+	// invites.email_1
 	// roles.workspace_1_name_1 unique
 	// tokens.expiresAt_1 ttl
 	// tokens.user_1_purpose_1

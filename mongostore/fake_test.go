@@ -93,6 +93,11 @@ func (f *fakeColl) DeleteOne(_ context.Context, filter any) (int64, error) {
 	return r.Matched, err
 }
 
+func (f *fakeColl) DeleteMany(_ context.Context, filter any) (int64, error) {
+	r, err := f.do(call{Op: "DeleteMany", Filter: filter}, nil)
+	return r.Matched, err
+}
+
 func (f *fakeColl) Find(_ context.Context, filter, _ any, _ int64, out any) error {
 	_, err := f.do(call{Op: "Find", Filter: filter}, out)
 	return err

@@ -78,12 +78,15 @@ func pendingFilter(id string, version int64, mark string) bson.D {
 	return bson.D{{Key: "_id", Value: id}, {Key: "version", Value: version}, {Key: "pending", Value: mark}}
 }
 
-// rollBackStale undoes an abandoned pending write found in d: an update is
-// reverted, a create deleted (with the owner's membership). Each is one
+// rollBackStale resolves an abandoned pending write found in d: an update
+// is reverted, a create deleted (with the owner's membership), a delete
+// finished. Each is one
 // command conditional on the same mark and version, so a concurrent
 // roll-back or commit makes it a no-op.
 func (s *Tenancy) rollBackStale(ctx context.Context, d *workspaceDoc) error {
 	switch d.Pending {
+	case pendingDelete:
+		return s.finishDelete(ctx, d)
 	case pendingUpdate:
 		_, err := s.ws.UpdateOne(ctx, pendingFilter(d.ID, d.Version, pendingUpdate), revertPipeline(), false)
 		return mapErr("roll back stale update", err, nil, nil)
