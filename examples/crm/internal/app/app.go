@@ -413,7 +413,10 @@ func (a *App) routes() http.Handler {
 	handle("GET /api/me/export", fn(a.export))
 	handle("POST /api/me/erase", fn(a.erase))
 
-	a.console.Mount(mux)
+	// The operator console (operator-only, checked first), with the
+	// request's id and client IP available to the lifecycle's audit records.
+	mux.Handle("/admin/workspaces", a.withReqInfo(a.console))
+	mux.Handle("/admin/workspaces/", a.withReqInfo(a.console))
 
 	if a.cfg.Dev {
 		handle("GET /dev/outbox", fn(a.devOutbox))

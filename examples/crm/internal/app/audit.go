@@ -43,6 +43,14 @@ func (a *App) reqContext(r *http.Request) context.Context {
 	return context.WithValue(r.Context(), reqInfoKey{}, info)
 }
 
+// withReqInfo runs next with reqContext (routes whose library handlers
+// record audit events from the context alone).
+func (a *App) withReqInfo(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(a.reqContext(r)))
+	})
+}
+
 // annotate completes library-made audit events from reqContext.
 func annotate(ctx context.Context, ev *audit.Event) {
 	if info, ok := ctx.Value(reqInfoKey{}).(reqInfo); ok {
