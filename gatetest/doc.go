@@ -8,8 +8,8 @@
 //
 //   - cross-tenant: the same request, into the same workspace, from the
 //     owner of another workspace must answer 403 workspace_forbidden as
-//     problem+json, byte for byte the same answer as for a workspace that
-//     does not exist;
+//     problem+json, without the workspace's Trial-Ends-At, with the same
+//     status, headers and bytes as for a workspace that does not exist;
 //   - anonymous: the same request without a principal must answer 401;
 //   - foreign object (when Route.WantForeignObject is set): the request
 //     names the attacker's own workspace but the victim's objects, and

@@ -268,11 +268,16 @@ func (rn *Runner) runCase(t T, rt Route, c string) Result {
 			res.Problem = fmt.Sprintf("code %q, want %q", res.Code, problem.CodeWorkspaceForbidden)
 			return res
 		}
+		if v := rec.Header().Values(trialHeader); len(v) > 0 {
+			res.Problem = "a non-member was told the workspace's trial end (" + trialHeader + ")"
+			return res
+		}
 		if c == caseCrossAbsent {
-			// The answer for an existing workspace must be the same bytes.
+			// The answer for an existing (trialing) workspace must be the
+			// same status, headers and bytes.
 			cell.Vars["ws"] = string(cell.Workspace.ID)
 			other := rn.do(rt, cell, actor)
-			if other.Code != rec.Code || !bytes.Equal(other.Body.Bytes(), body) {
+			if other.Code != rec.Code || !bytes.Equal(other.Body.Bytes(), body) || !sameHeaders(other.Header(), rec.Header()) {
 				res.Problem = "the answer for an existing workspace differs from the answer for an absent one"
 			}
 		}
@@ -282,6 +287,31 @@ func (rn *Runner) runCase(t T, rt Route, c string) Result {
 		}
 	}
 	return res
+}
+
+// trialHeader is the gate's trial response header, for members only.
+const trialHeader = "Trial-Ends-At"
+
+// sameHeaders compares two header sets, ignoring Date.
+func sameHeaders(a, b http.Header) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, va := range a {
+		if k == "Date" {
+			continue
+		}
+		vb := b[k]
+		if len(va) != len(vb) {
+			return false
+		}
+		for i := range va {
+			if va[i] != vb[i] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (rn *Runner) do(rt Route, cell *Cell, actor *User) *httptest.ResponseRecorder {

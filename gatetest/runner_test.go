@@ -62,9 +62,19 @@ func newHost(t *testing.T, broken string) *host {
 		w.WriteHeader(http.StatusOK)
 	})
 	list := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
-	if broken == "ungated" {
+	switch broken {
+	case "ungated":
 		h.mux.Handle("GET /api/workspaces/{ws}/contacts", list)
-	} else {
+	case "leaktrial":
+		// A host that decorates every answer with the addressed
+		// workspace's trial end, members or not.
+		h.mux.Handle("GET /api/workspaces/{ws}/contacts", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if ws, err := env.Tenancy.Workspace(r.Context(), tenancy.WorkspaceID(r.PathValue("ws"))); err == nil {
+				w.Header().Set("Trial-Ends-At", ws.TrialEndsAt.Format(time.RFC3339))
+			}
+			g.Require(read)(list).ServeHTTP(w, r)
+		}))
+	default:
 		h.mux.Handle("GET /api/workspaces/{ws}/contacts", g.Require(read)(list))
 	}
 	h.mux.Handle("GET /api/workspaces/{ws}/contacts/{id}", g.Require(read)(getContact))
@@ -166,6 +176,7 @@ func TestRunner_CatchesBrokenHosts(t *testing.T) {
 			[]string{"billing", "anonymous", "cross-tenant", "cross-tenant-absent"}},
 		{"object lookup ignores the workspace (IDOR)", "idor", 1, []string{"foreign-object"}},
 		{"error that is not problem+json", "plainerrors", 5, nil},
+		{"forbidden answer leaks the trial end", "leaktrial", 0, []string{"cross-tenant", "cross-tenant-absent"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

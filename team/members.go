@@ -122,7 +122,8 @@ func (s *Service) remove(ctx context.Context, p tenancy.Principal, ws tenancy.Wo
 }
 
 // TransferOwnership makes member to the owner of ws in place of p, who
-// becomes an admin. p must be an owner (workspace:transfer) acting as
+// becomes an admin; the workspace's OwnerID (its owner of record, which
+// the one-workspace-per-user limit counts) becomes to. p must be an owner (workspace:transfer) acting as
 // itself: impersonating principals are refused (403 permission_denied).
 // The steps are ordered so that the workspace never lacks an owner: the
 // workspace's OwnerID is compare-and-set first (409 conflict on a
