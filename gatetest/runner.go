@@ -3,6 +3,7 @@ package gatetest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -96,6 +97,22 @@ type Runner struct {
 	Authenticate func(r *http.Request, u User) *http.Request
 }
 
+func (rn *Runner) validate() error {
+	var errs []error
+	if rn.Env == nil {
+		errs = append(errs, errors.New("gatetest: Runner.Env is required"))
+	}
+	if rn.Handler == nil {
+		errs = append(errs, errors.New("gatetest: Runner.Handler is required"))
+	}
+	for _, role := range rn.roles() {
+		if _, defined := rn.CustomRoles[role]; !defined && !rbac.IsBuiltin(role) {
+			errs = append(errs, fmt.Errorf("gatetest: Runner.Roles names %q, which is neither built in nor in CustomRoles", role))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func (rn *Runner) roles() []string {
 	if rn.Roles != nil {
 		return rn.Roles
@@ -108,6 +125,9 @@ func (rn *Runner) roles() []string {
 // the case, the expected and the received status and problem code.
 func (rn *Runner) Run(t *testing.T, routes []Route) {
 	t.Helper()
+	if err := rn.validate(); err != nil {
+		t.Fatal(err)
+	}
 	for _, rt := range routes {
 		t.Run(rt.Name(), func(t *testing.T) {
 			for _, c := range rn.cases(rt) {
@@ -126,6 +146,9 @@ func (rn *Runner) Run(t *testing.T, routes []Route) {
 // of failing a test; builder failures abort with a panic. It suits
 // examples and reports.
 func (rn *Runner) Check(routes []Route) []Result {
+	if err := rn.validate(); err != nil {
+		panic(err)
+	}
 	var out []Result
 	for _, rt := range routes {
 		for _, c := range rn.cases(rt) {

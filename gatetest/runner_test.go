@@ -291,3 +291,20 @@ type panicT struct{}
 
 func (panicT) Helper()                           {}
 func (panicT) Fatalf(format string, args ...any) { panic(format) }
+
+func TestRunner_ValidatesItself(t *testing.T) {
+	env := gatetest.New(t, gatetest.Config{})
+	tests := []struct {
+		name string
+		rn   gatetest.Runner
+	}{
+		{"no env", gatetest.Runner{Handler: http.NotFoundHandler()}},
+		{"no handler", gatetest.Runner{Env: env}},
+		{"undefined custom role", gatetest.Runner{Env: env, Handler: http.NotFoundHandler(), Roles: []string{"owner", "ghost"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Panics(t, func() { tt.rn.Check(nil) })
+		})
+	}
+}
