@@ -13,9 +13,10 @@ import (
 
 // Result reports what an erasure removed.
 type Result struct {
-	Memberships int  `json:"memberships"`
-	Invites     int  `json:"invites"`
-	Tokens      int  `json:"tokens"`
+	Memberships int `json:"memberships"`
+	Invites     int `json:"invites"`
+	Tokens      int `json:"tokens"`
+	// LimiterKeys counts the buckets that held hits when they were reset.
 	LimiterKeys int  `json:"limiterKeys"`
 	MFA         bool `json:"mfa"`
 }
@@ -130,11 +131,21 @@ func (s *Service) erase(ctx context.Context, user tenancy.UserID, action audit.A
 	if res.Tokens, err = s.cfg.Tokens.DeleteUserTokens(ctx, user); err != nil {
 		return res, unavailable("tokens", err)
 	}
+	now := s.cfg.Clock.Now()
 	for _, k := range s.userLimiterKeys(user, id) {
-		if err := s.cfg.Limiter.Reset(ctx, LimiterKey(k.rule.Name, k.key)); err != nil {
+		key := LimiterKey(k.rule.Name, k.key)
+		st, err := s.cfg.Limiter.Peek(ctx, key, now, k.rule.Limit)
+		if err != nil {
 			return res, unavailable("limiter", err)
 		}
-		res.LimiterKeys++
+		// Reset even an empty bucket: a store may keep an idle key (and
+		// the identifier in it) until it evicts it.
+		if err := s.cfg.Limiter.Reset(ctx, key); err != nil {
+			return res, unavailable("limiter", err)
+		}
+		if st.Count > 0 {
+			res.LimiterKeys++
+		}
 	}
 	if anon { // mark first: an anonymized user never shows as merely erased
 		if err := s.cfg.Keys.Destroy(ctx, anonMarker(user)); err != nil {
