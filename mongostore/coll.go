@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"context"
+	"errors"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -130,12 +131,19 @@ func clientTx(client *mongo.Client) txRunner {
 	return func(ctx context.Context, fn func(ctx context.Context) error) error {
 		sess, err := client.StartSession()
 		if err != nil {
-			return err
+			return unavailable("start session", err)
 		}
 		defer sess.EndSession(context.WithoutCancel(ctx))
+		var fnErr error
 		_, err = sess.WithTransaction(ctx, func(sc context.Context) (any, error) {
-			return nil, fn(sc)
+			fnErr = fn(sc)
+			return nil, fnErr
 		})
+		if err != nil && (fnErr == nil || !errors.Is(err, fnErr)) {
+			// The commit failed, or the retries ran out of time: not an
+			// answer of fn, so the outcome is unknown to the caller.
+			return unavailable("transaction", err)
+		}
 		return err
 	}
 }

@@ -242,6 +242,9 @@ func Open(ctx context.Context, db *mongo.Database, opts ...Option) (*Stores, err
 		}
 		useTx = true
 	}
+	if err := createCollections(ctx, db, CollOwners, CollSubjectKeys, CollMFA); err != nil {
+		return nil, err
+	}
 	if err := createIndexes(ctx, db, Indexes()); err != nil {
 		return nil, err
 	}
@@ -281,6 +284,22 @@ func supportsTransactions(ctx context.Context, db *mongo.Database) (bool, error)
 		return false, err
 	}
 	return hello.SetName != "" || hello.Msg == "isdbgrid", nil
+}
+
+// codeNamespaceExists is the server's answer to creating a collection that
+// exists.
+const codeNamespaceExists = 48
+
+// createCollections creates the collections that have no index of their
+// own (the others are created by createIndexes), so that no transaction
+// has to create one implicitly. A collection that exists is fine.
+func createCollections(ctx context.Context, db *mongo.Database, names ...string) error {
+	for _, n := range names {
+		if err := db.CreateCollection(ctx, n); err != nil && !hasCode(err, codeNamespaceExists) {
+			return unavailable("open: create collection "+n, err)
+		}
+	}
+	return nil
 }
 
 // createIndexes creates specs, one createIndexes command per collection
