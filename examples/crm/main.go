@@ -4,7 +4,8 @@
 //	go run ./examples/crm -dev
 //
 // Flags: -addr (default 127.0.0.1:8080), -dev (dev outbox and test clock),
-// -mongo URI (or TENANTGATE_MONGO_URI), -trusted-proxies CIDR,…, -quiet.
+// -mongo URI (or TENANTGATE_MONGO_URI), -trusted-proxies CIDR,…,
+// -tenant-quota N/window (default 600/1m), -quiet (no per-request log).
 // Environment: CLOSED_BETA_INVITE_CODE, TENANTGATE_OPERATOR_EMAIL,
 // TENANTGATE_OPERATOR_PASSWORD (generated and printed when unset),
 // RESEND_API_KEY (mail through Resend, from TENANTGATE_MAIL_FROM;
@@ -24,11 +25,13 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/tenantgate/tenantgate/examples/crm/internal/app"
+	"github.com/tenantgate/tenantgate/ratelimit"
 	"github.com/tenantgate/tenantgate/secret"
 	"github.com/tenantgate/tenantgate/verify"
 )
@@ -60,6 +63,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.BoolVar(&o.quiet, "quiet", false, "do not log one line per request")
 	fs.StringVar(&o.mongoURI, "mongo", getenv("TENANTGATE_MONGO_URI"), "MongoDB URI (default in-memory stores; env TENANTGATE_MONGO_URI)")
 	proxies := fs.String("trusted-proxies", "", "comma-separated CIDRs of trusted reverse proxies (default: none)")
+	quota := fs.String("tenant-quota", "600/1m", "API requests per workspace without a paid plan, as N/window (pro gets 5×, business 20×)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -76,8 +80,12 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		}
 		o.trustedProxies = append(o.trustedProxies, p.Masked())
 	}
+	q, err := parseQuota(*quota)
+	if err != nil {
+		return o, err
+	}
 	o.cfg = app.Config{
-		Dev: o.dev, QuietRequests: o.quiet, TrustedProxies: o.trustedProxies,
+		Dev: o.dev, QuietRequests: o.quiet, TrustedProxies: o.trustedProxies, TenantQuota: q,
 		InviteCode:       getenv("CLOSED_BETA_INVITE_CODE"),
 		OperatorEmail:    getenv("TENANTGATE_OPERATOR_EMAIL"),
 		OperatorPassword: getenv("TENANTGATE_OPERATOR_PASSWORD"),
@@ -95,6 +103,25 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		o.generated = append(o.generated, "operator password: "+o.cfg.OperatorPassword)
 	}
 	return o, nil
+}
+
+// parseQuota parses "N/window" ("600/1m").
+func parseQuota(s string) (ratelimit.Limit, error) {
+	n, w, ok := strings.Cut(s, "/")
+	var l ratelimit.Limit
+	var err error
+	if ok {
+		if l.N, err = strconv.Atoi(n); err == nil {
+			l.Window, err = time.ParseDuration(w)
+		}
+	}
+	if !ok || err != nil {
+		return l, fmt.Errorf("-tenant-quota: %q is not N/window (such as 600/1m)", s)
+	}
+	if err := l.Validate(); err != nil {
+		return l, fmt.Errorf("-tenant-quota: %w", err)
+	}
+	return l, nil
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tenantgate/tenantgate/ratelimit"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestParseOptions(t *testing.T) {
+	t.Run("defaults generate the invite code and operator account", func(t *testing.T) {
+		o, err := parseOptions(nil, env(nil), io.Discard)
+		require.NoError(t, err)
+		assert.Equal(t, "127.0.0.1:8080", o.addr)
+		assert.False(t, o.dev)
+		assert.NotEmpty(t, o.cfg.InviteCode)
+		assert.NotEmpty(t, o.cfg.OperatorPassword)
+		assert.Len(t, o.generated, 3)
+		assert.Empty(t, o.trustedProxies, "no proxy is trusted by default")
+		assert.Equal(t, ratelimit.PerMinute(600), o.cfg.TenantQuota)
+	})
+	t.Run("environment wins and is not printed", func(t *testing.T) {
+		o, err := parseOptions([]string{"-dev", "-addr", "127.0.0.1:9"}, env(map[string]string{
+			"CLOSED_BETA_INVITE_CODE": "beta-code-123", "TENANTGATE_OPERATOR_EMAIL": "op@example.com",
+			"TENANTGATE_OPERATOR_PASSWORD": "operator-password",
+		}), io.Discard)
+		require.NoError(t, err)
+		assert.True(t, o.dev)
+		assert.Equal(t, "beta-code-123", o.cfg.InviteCode)
+		assert.Equal(t, "op@example.com", o.cfg.OperatorEmail)
+		assert.Empty(t, o.generated)
+	})
+	t.Run("trusted proxies and quota", func(t *testing.T) {
+		o, err := parseOptions([]string{"-trusted-proxies", "10.0.0.0/8, 192.0.2.1/32", "-tenant-quota", "100/1s"}, env(nil), io.Discard)
+		require.NoError(t, err)
+		assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.1/32")}, o.trustedProxies)
+		assert.Equal(t, ratelimit.Limit{N: 100, Window: time.Second}, o.cfg.TenantQuota)
+	})
+	for name, args := range map[string][]string{
+		"bad proxy":      {"-trusted-proxies", "10.0.0.0/33"},
+		"bad quota":      {"-tenant-quota", "lots"},
+		"zero quota":     {"-tenant-quota", "0/1m"},
+		"stray argument": {"serve"},
+		"unknown flag":   {"-devv"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := parseOptions(args, env(nil), io.Discard)
+			assert.Error(t, err)
+		})
+	}
+}
+
+func TestRunFailsClearlyOnMongo(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-mongo", "mongodb://127.0.0.1:1"}, env(nil), &out, io.Discard)
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "-mongo"), err.Error())
+}
