@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
-	"strings"
 	"sync"
 	"time"
 
@@ -34,45 +33,62 @@ type RateLimitOptions struct {
 
 // RateLimits is the in-memory ratelimit.Store: an exact sliding log per key.
 //
-// Keys are spread over shards by hash, each with its own mutex, so a
-// decision locks one shard once. The hot path (a known key whose limit is
-// unchanged) allocates nothing. Each key holds a ring of at most N hit
-// times (8 bytes each), kept sorted. Memory is bounded: a key whose newest
-// hit has left its window is idle and is evicted incrementally (each call
+// Keys are spread over shards, each with its own mutex, so a decision locks
+// one shard once. The hot path (a known key whose limit is unchanged)
+// allocates nothing. Tables hold no pointers for limits of up to 6 hits
+// (the hit times live inline in the entry), so a million keys cost the
+// garbage collector nothing to scan; larger limits keep their ring of hit
+// times (8 bytes each) in a side table.
+//
+// A key is identified by a 128-bit hash keyed with random per-store seeds
+// (hash/maphash), not by its text: the key string is never retained. Two
+// keys would share a bucket only on a 128-bit collision, which an attacker
+// cannot aim for without the seeds, and sharing can only deny more, never
+// admit more.
+//
+// Memory is bounded: a key whose newest hit has left its window (by the
+// window of its last Take) is idle and is evicted incrementally (each Take
 // examines two entries of its shard; no background goroutine, no clock of
-// its own), and MaxKeys caps live keys. A live key costs about
-// 120 bytes plus 8 bytes per hit plus its key string (see the benchmark
-// BenchmarkRateLimitsMemory).
+// its own), and MaxKeys caps live keys. A live key with a limit of at most 6
+// costs about 120 bytes whatever the length of its key (see
+// BenchmarkRateLimitsMemory); a larger limit adds 8 bytes per hit.
 //
 // Safe for concurrent use.
 type RateLimits struct {
-	shards   []rlShard
-	mask     uint64
-	seed     maphash.Seed
-	shardMax int
+	shards       []rlShard
+	mask         uint64
+	seed1, seed2 maphash.Seed
+	shardMax     int
 }
 
 var _ ratelimit.Store = (*RateLimits)(nil)
 
+// rlInline is the largest limit whose hit times live inside the entry.
+const rlInline = 6
+
+type rlKey [2]uint64
+
+// rlShard is an open-addressing hash table (linear probing, backward-shift
+// deletion) of entries stored inline, so that a lookup touches one slot.
 type rlShard struct {
-	mu    sync.Mutex
-	idx   map[string]int32
-	ents  []rlEntry
-	free  []int32
-	sweep int
-	_     [64]byte // keep shards on separate cache lines
+	mu       sync.Mutex
+	slots    []rlEntry // length a power of two; a slot is used when size > 0
+	count    int
+	rings    [][]int64 // rings of entries whose limit exceeds rlInline
+	ringFree []int32
+	sweep    int
+	_        [64]byte // keep shards on separate cache lines
 }
 
 type rlEntry struct {
-	key  string  // "" when the slot is free
-	ring []int64 // hit times, unix nanoseconds; len is the limit N
-	head int32   // index of the oldest hit
-	n    int32   // number of hits held
-	idle int64   // unix ns from which every held hit has left the window
+	k    rlKey
+	idle int64           // unix ns from which every held hit has left the window
+	head int32           // index of the oldest hit
+	n    int32           // number of hits held
+	size int32           // ring capacity (the limit N of the last Take); 0 marks a free slot
+	ovf  int32           // 1 + index into rings when size > rlInline, else 0
+	inl  [rlInline]int64 // hit times, unix ns, when size ≤ rlInline
 }
-
-// maxReusedRing is the largest ring kept on a freed slot for reuse.
-const maxReusedRing = 64
 
 // NewRateLimits returns an empty store.
 func NewRateLimits(opts RateLimitOptions) (*RateLimits, error) {
@@ -93,17 +109,19 @@ func NewRateLimits(opts RateLimitOptions) (*RateLimits, error) {
 	s := &RateLimits{
 		shards:   make([]rlShard, shards),
 		mask:     uint64(shards - 1),
-		seed:     maphash.MakeSeed(),
+		seed1:    maphash.MakeSeed(),
+		seed2:    maphash.MakeSeed(),
 		shardMax: max((maxKeys+shards-1)/shards, 1),
 	}
 	for i := range s.shards {
-		s.shards[i].idx = make(map[string]int32)
+		s.shards[i].slots = make([]rlEntry, 8)
 	}
 	return s, nil
 }
 
-func (s *RateLimits) shard(key string) *rlShard {
-	return &s.shards[maphash.String(s.seed, key)&s.mask]
+func (s *RateLimits) locate(key string) (*rlShard, rlKey) {
+	k := rlKey{maphash.String(s.seed1, key), maphash.String(s.seed2, key)}
+	return &s.shards[k[0]&s.mask], k
 }
 
 // Take implements ratelimit.Store: one shard lock, no allocation for a
@@ -114,28 +132,32 @@ func (s *RateLimits) Take(_ context.Context, key string, now time.Time, limit ra
 	}
 	t := now.UnixNano()
 	w := int64(limit.Window)
-	sh := s.shard(key)
+	sh, k := s.locate(key)
 	sh.mu.Lock()
-	defer sh.mu.Unlock()
 	sh.sweepStep(t, 2)
-	i, ok := sh.idx[key]
-	if !ok {
+	i := sh.find(k)
+	if i < 0 {
 		var err error
-		if i, err = sh.insert(key, limit.N, t, s.shardMax); err != nil {
+		if i, err = sh.insert(k, limit.N, t, s.shardMax); err != nil {
+			sh.mu.Unlock()
 			return ratelimit.State{}, err
 		}
 	}
-	e := &sh.ents[i]
-	if len(e.ring) != limit.N {
-		e.resize(limit.N)
+	e := &sh.slots[i]
+	if int(e.size) != limit.N {
+		sh.resize(e, limit.N)
 	}
-	e.expire(t - w)
+	ring := sh.ring(e)
+	e.expire(ring, t-w)
 	admitted := int(e.n) < limit.N
 	if admitted {
-		e.push(t)
+		e.push(ring, t)
 	}
-	e.idle = max(e.idle, e.newest()+w)
-	return e.state(admitted), nil
+	newest := ring[(e.head+e.n-1)%e.size]
+	e.idle = max(e.idle, newest+w)
+	st := ratelimit.State{Admitted: admitted, Count: int(e.n), Oldest: time.Unix(0, ring[e.head]).UTC()}
+	sh.mu.Unlock()
+	return st, nil
 }
 
 // Peek implements ratelimit.Store. It records nothing and never adds a key.
@@ -144,20 +166,20 @@ func (s *RateLimits) Peek(_ context.Context, key string, now time.Time, limit ra
 		return ratelimit.State{}, err
 	}
 	t := now.UnixNano()
-	sh := s.shard(key)
+	sh, k := s.locate(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	i, ok := sh.idx[key]
-	if !ok {
+	i := sh.find(k)
+	if i < 0 {
 		return ratelimit.State{}, nil
 	}
-	e := &sh.ents[i]
+	e := &sh.slots[i]
+	ring := sh.ring(e)
 	cut := t - int64(limit.Window)
 	// Count the newest min(n, N) hits after cut; the ring is sorted.
 	count, oldest := 0, int64(0)
-	size := int32(len(e.ring))
 	for j := e.n - 1; j >= 0 && count < limit.N; j-- {
-		h := e.ring[(e.head+j)%size]
+		h := ring[(e.head+j)%e.size]
 		if h <= cut {
 			break
 		}
@@ -172,10 +194,10 @@ func (s *RateLimits) Peek(_ context.Context, key string, now time.Time, limit ra
 
 // Reset implements ratelimit.Store.
 func (s *RateLimits) Reset(_ context.Context, key string) error {
-	sh := s.shard(key)
+	sh, k := s.locate(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if i, ok := sh.idx[key]; ok {
+	if i := sh.find(k); i >= 0 {
 		sh.remove(i)
 	}
 	return nil
@@ -187,81 +209,153 @@ func (s *RateLimits) Len() int {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		n += len(sh.idx)
+		n += sh.count
 		sh.mu.Unlock()
 	}
 	return n
 }
 
 // sweepStep examines up to k slots from the sweep cursor and evicts idle
-// ones.
+// ones. A removal may shift a later entry back under the cursor, so the
+// cursor stays put after one.
 func (sh *rlShard) sweepStep(t int64, k int) {
-	for ; k > 0 && len(sh.ents) > 0; k-- {
-		if sh.sweep >= len(sh.ents) {
+	for ; k > 0; k-- {
+		if sh.sweep >= len(sh.slots) {
 			sh.sweep = 0
 		}
-		e := &sh.ents[sh.sweep]
-		if e.key != "" && e.idle <= t {
-			sh.remove(int32(sh.sweep))
+		if e := &sh.slots[sh.sweep]; e.size > 0 && e.idle <= t {
+			sh.remove(sh.sweep)
+			continue // an entry may have shifted into this slot
 		}
 		sh.sweep++
 	}
 }
 
-func (sh *rlShard) insert(key string, n int, t int64, shardMax int) (int32, error) {
-	if len(sh.idx) >= shardMax {
-		sh.sweepStep(t, len(sh.ents))
-		if len(sh.idx) >= shardMax {
+// home is k's preferred slot. k[0] chose the shard; k[1] places the slot.
+func (sh *rlShard) home(k rlKey) int { return int(k[1] & uint64(len(sh.slots)-1)) }
+
+// find returns k's slot or -1.
+func (sh *rlShard) find(k rlKey) int {
+	mask := len(sh.slots) - 1
+	for i := sh.home(k); ; i = (i + 1) & mask {
+		e := &sh.slots[i]
+		if e.size == 0 {
+			return -1
+		}
+		if e.k == k {
+			return i
+		}
+	}
+}
+
+// insert adds an entry for k with a ring of n hits and returns its slot.
+func (sh *rlShard) insert(k rlKey, n int, t int64, shardMax int) (int, error) {
+	if sh.count >= shardMax {
+		sh.sweepStep(t, len(sh.slots))
+		if sh.count >= shardMax {
 			return 0, ratelimit.ErrStoreFull
 		}
 	}
-	key = strings.Clone(key) // never retain a caller's larger buffer
-	var i int32
-	if l := len(sh.free); l > 0 {
-		i = sh.free[l-1]
-		sh.free = sh.free[:l-1]
-		e := &sh.ents[i]
-		if cap(e.ring) >= n {
-			e.ring = e.ring[:n]
-		} else {
-			e.ring = make([]int64, n)
-		}
-		e.key, e.head, e.n, e.idle = key, 0, 0, 0
-	} else {
-		i = int32(len(sh.ents))
-		sh.ents = append(sh.ents, rlEntry{key: key, ring: make([]int64, n)})
+	if (sh.count+1)*4 > len(sh.slots)*3 {
+		sh.grow()
 	}
-	sh.idx[key] = i
+	mask := len(sh.slots) - 1
+	i := sh.home(k)
+	for sh.slots[i].size != 0 {
+		i = (i + 1) & mask
+	}
+	sh.slots[i] = rlEntry{k: k}
+	sh.resize(&sh.slots[i], n)
+	sh.count++
 	return i, nil
 }
 
-func (sh *rlShard) remove(i int32) {
-	e := &sh.ents[i]
-	delete(sh.idx, e.key)
-	e.key = ""
-	if cap(e.ring) > maxReusedRing {
-		e.ring = nil
+// grow doubles the table.
+func (sh *rlShard) grow() {
+	old := sh.slots
+	sh.slots = make([]rlEntry, 2*len(old))
+	mask := len(sh.slots) - 1
+	for j := range old {
+		if old[j].size == 0 {
+			continue
+		}
+		i := sh.home(old[j].k)
+		for sh.slots[i].size != 0 {
+			i = (i + 1) & mask
+		}
+		sh.slots[i] = old[j]
 	}
-	sh.free = append(sh.free, i)
+	sh.sweep = 0
 }
 
-// resize changes the ring to hold n hits, keeping the newest.
-func (e *rlEntry) resize(n int) {
-	keep := min(int(e.n), n)
-	ring := make([]int64, n)
-	size := int32(len(e.ring))
-	for j := range keep {
-		ring[j] = e.ring[(e.head+e.n-int32(keep)+int32(j))%size]
+// remove frees slot i, shifting back the entries of its probe run so that
+// find never stops early.
+func (sh *rlShard) remove(i int) {
+	if o := sh.slots[i].ovf; o != 0 {
+		sh.releaseRing(o)
 	}
-	e.ring, e.head, e.n = ring, 0, int32(keep)
+	mask := len(sh.slots) - 1
+	for j := (i + 1) & mask; sh.slots[j].size != 0; j = (j + 1) & mask {
+		h := sh.home(sh.slots[j].k)
+		// Entry j may move to i unless its home lies cyclically in (i, j].
+		if (j > i && (h <= i || h > j)) || (j < i && h <= i && h > j) {
+			sh.slots[i] = sh.slots[j]
+			i = j
+		}
+	}
+	sh.slots[i] = rlEntry{}
+	sh.count--
+}
+
+func (sh *rlShard) ring(e *rlEntry) []int64 {
+	if e.ovf == 0 {
+		return e.inl[:e.size]
+	}
+	return sh.rings[e.ovf-1]
+}
+
+func (sh *rlShard) releaseRing(ovf int32) {
+	sh.rings[ovf-1] = nil
+	sh.ringFree = append(sh.ringFree, ovf-1)
+}
+
+// resize gives e a ring of n hits, keeping the newest.
+func (sh *rlShard) resize(e *rlEntry, n int) {
+	old := sh.ring(e)
+	keep := min(int(e.n), n)
+	var tmp [rlInline]int64
+	var dst []int64
+	if n <= rlInline {
+		dst = tmp[:n]
+	} else {
+		dst = make([]int64, n)
+	}
+	for j := range keep {
+		dst[j] = old[(int(e.head)+int(e.n)-keep+j)%len(old)]
+	}
+	if e.ovf != 0 {
+		sh.releaseRing(e.ovf)
+		e.ovf = 0
+	}
+	if n <= rlInline {
+		e.inl = tmp
+	} else if l := len(sh.ringFree); l > 0 {
+		r := sh.ringFree[l-1]
+		sh.ringFree = sh.ringFree[:l-1]
+		sh.rings[r] = dst
+		e.ovf = r + 1
+	} else {
+		sh.rings = append(sh.rings, dst)
+		e.ovf = int32(len(sh.rings))
+	}
+	e.size, e.head, e.n = int32(n), 0, int32(keep)
 }
 
 // expire drops the hits at or before cut.
-func (e *rlEntry) expire(cut int64) {
-	size := int32(len(e.ring))
-	for e.n > 0 && e.ring[e.head] <= cut {
+func (e *rlEntry) expire(ring []int64, cut int64) {
+	for e.n > 0 && ring[e.head] <= cut {
 		e.head++
-		if e.head == size {
+		if e.head == e.size {
 			e.head = 0
 		}
 		e.n--
@@ -271,28 +365,16 @@ func (e *rlEntry) expire(cut int64) {
 // push records t, keeping the ring sorted (t is normally the newest; a
 // caller whose clock read lost a race is inserted in place). The ring must
 // not be full.
-func (e *rlEntry) push(t int64) {
-	size := int32(len(e.ring))
+func (e *rlEntry) push(ring []int64, t int64) {
 	j := e.n
 	for j > 0 {
-		prev := e.ring[(e.head+j-1)%size]
+		prev := ring[(e.head+j-1)%e.size]
 		if prev <= t {
 			break
 		}
-		e.ring[(e.head+j)%size] = prev
+		ring[(e.head+j)%e.size] = prev
 		j--
 	}
-	e.ring[(e.head+j)%size] = t
+	ring[(e.head+j)%e.size] = t
 	e.n++
-}
-
-func (e *rlEntry) newest() int64 {
-	return e.ring[(e.head+e.n-1)%int32(len(e.ring))]
-}
-
-func (e *rlEntry) state(admitted bool) ratelimit.State {
-	if e.n == 0 {
-		return ratelimit.State{Admitted: admitted}
-	}
-	return ratelimit.State{Admitted: admitted, Count: int(e.n), Oldest: time.Unix(0, e.ring[e.head]).UTC()}
 }
