@@ -106,10 +106,10 @@ func memberID(ws tenancy.WorkspaceID, user tenancy.UserID) string {
 // version, one workspace per owner is the unique ownerId index, one
 // membership per (workspace, user) is the _id.
 //
-// The last-owner rule spans two documents (the workspace's owners guard and
-// the membership). Its atomic step is one conditional update of the
-// workspace document — $pull the user from Owners only if Owners holds the
-// user and at least one other — so of two concurrent demotions of the last
+// The last-owner rule spans two documents (the workspace's owners guard in
+// CollOwners, and the membership). Its atomic step is one conditional
+// update of the guard document — $pull the user from owners only if owners
+// holds the user and at least one other — so of two concurrent demotions of the last
 // two owners exactly one passes the guard. The membership write follows.
 // On a replica set or sharded cluster both writes run in one transaction.
 // On a standalone server (no transactions) they run in an order that keeps
