@@ -73,7 +73,7 @@ type fixture struct {
 	inviteHash  team.TokenHash
 }
 
-func newFixture(t *testing.T, edit ...func(*privacy.Config)) *fixture {
+func newFixture(t testing.TB, edit ...func(*privacy.Config)) *fixture {
 	t.Helper()
 	f := &fixture{
 		clock: &fakeClock{now: t0}, ten: memstore.NewTenancy(), inv: memstore.NewInvites(), roles: memstore.NewRoles(),
@@ -132,7 +132,7 @@ func asOperator() context.Context {
 	return tenancy.WithPrincipal(ctx, tenancy.Principal{User: "u-op", Operator: true, EmailVerified: true})
 }
 
-func (f *fixture) workspace(t *testing.T, ws tenancy.WorkspaceID, name string, owner tenancy.UserID, members map[tenancy.UserID]string) {
+func (f *fixture) workspace(t testing.TB, ws tenancy.WorkspaceID, name string, owner tenancy.UserID, members map[tenancy.UserID]string) {
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, f.ten.CreateWorkspace(ctx, tenancy.Workspace{ID: ws, Name: name, Status: tenancy.StatusActive, OwnerID: owner, CreatedAt: t0},
@@ -142,7 +142,7 @@ func (f *fixture) workspace(t *testing.T, ws tenancy.WorkspaceID, name string, o
 	}
 }
 
-func (f *fixture) event(t *testing.T, e audit.Event) {
+func (f *fixture) event(t testing.TB, e audit.Event) {
 	t.Helper()
 	if e.Outcome == "" {
 		e.Outcome = audit.OutcomeSuccess
@@ -154,7 +154,7 @@ func (f *fixture) event(t *testing.T, e audit.Event) {
 // seed plants one record of every kind about zed, with canaries:
 // ws-zed (owned by zed, co-owned by bob), ws-acme (ann's; zed is admin,
 // carl an agent), ws-other (ann's, zed absent).
-func (f *fixture) seed(t *testing.T) {
+func (f *fixture) seed(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
 	f.workspace(t, "ws-zed", "Zed Co", zed, map[tenancy.UserID]string{bob: tenancy.RoleOwner})
