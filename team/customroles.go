@@ -42,25 +42,29 @@ func (s *Service) DefineRole(ctx context.Context, p tenancy.Principal, ws tenanc
 	names := s.cfg.Policy.Registry().Names(set) // canonical: sorted, deduplicated
 	now := s.cfg.Clock.Now().UTC()
 	cur, err := s.cfg.Roles.Role(ctx, ws, name)
-	switch {
-	case errors.Is(err, tenancy.ErrNotFound):
-		err = s.cfg.Roles.CreateRole(ctx, RoleDef{Workspace: ws, Name: name, Permissions: names, CreatedAt: now})
-	case err == nil:
-		old, _, lerr := s.roleSet(ctx, ws, name)
-		if lerr != nil {
-			return lerr
-		}
-		if err := s.cfg.Policy.CanManage(a.perm, old); err != nil {
-			return s.refuse(ctx, p, ws, ActionRoleDefine, roleTarget(name), denied(err, "The role holds rights you do not hold."))
-		}
-		cur.Permissions = names
-		_, err = s.cfg.Roles.UpdateRole(ctx, cur)
-	}
-	if err != nil {
+	exists := err == nil
+	if err != nil && !errors.Is(err, tenancy.ErrNotFound) {
 		return storeError(err)
 	}
-	return s.record(ctx, p, ws, now, ActionRoleDefine, audit.OutcomeSuccess, roleTarget(name),
-		map[string]string{"permissions": strings.Join(names, " ")})
+	if exists {
+		if err := s.cfg.Policy.CanManage(a.perm, s.cfg.Policy.Compile(cur.Permissions)); err != nil {
+			return s.refuse(ctx, p, ws, ActionRoleDefine, roleTarget(name), denied(err, "The role holds rights you do not hold."))
+		}
+	}
+	md := map[string]string{"permissions": strings.Join(names, " ")}
+	return s.commit(ctx, p, ws, ActionRoleDefine, roleTarget(name), md, func() error {
+		var err error
+		if exists {
+			cur.Permissions = names
+			_, err = s.cfg.Roles.UpdateRole(ctx, cur) // compare-and-set on the version read above
+		} else {
+			err = s.cfg.Roles.CreateRole(ctx, RoleDef{Workspace: ws, Name: name, Permissions: names, CreatedAt: now})
+		}
+		if err != nil {
+			return storeError(err)
+		}
+		return nil
+	})
 }
 
 // DeleteRole deletes the custom role name of ws on behalf of p (members:write
@@ -84,10 +88,12 @@ func (s *Service) DeleteRole(ctx context.Context, p tenancy.Principal, ws tenanc
 	if !a.perm.Has(s.membersWrite) || s.cfg.Policy.CanManage(a.perm, set) != nil {
 		return s.refuse(ctx, p, ws, ActionRoleDelete, roleTarget(name), denied(nil, "Your role cannot delete this role."))
 	}
-	if err := s.cfg.Roles.DeleteRole(ctx, ws, name); err != nil {
-		return storeError(err)
-	}
-	return s.record(ctx, p, ws, s.cfg.Clock.Now(), ActionRoleDelete, audit.OutcomeSuccess, roleTarget(name), nil)
+	return s.commit(ctx, p, ws, ActionRoleDelete, roleTarget(name), nil, func() error {
+		if err := s.cfg.Roles.DeleteRole(ctx, ws, name); err != nil {
+			return storeError(err)
+		}
+		return nil
+	})
 }
 
 func (s *Service) isBuiltin(name string) bool {

@@ -29,8 +29,14 @@
 // answer the same 400 invalid_token, so a token reveals nothing about who
 // it was meant for.
 //
-// Every invite, acceptance, revocation, role change, removal and transfer
-// is recorded in the audit trail; refused attempts are recorded as denied.
+// Every invite, acceptance, revocation, role change, removal, transfer and
+// custom-role change is recorded in the audit trail, failing closed as
+// audit prescribes for sensitive actions: an "attempted" event is written
+// first and, if the trail cannot take it, nothing is changed (503
+// unavailable); the outcome (success, denied, failed) follows. Attempts the
+// rules refuse are recorded as denied. (The membership store has no
+// audited variants of its methods yet, so change and record are two
+// writes, not one atomic step; the attempted record bounds the gap.)
 //
 // Addresses are normalized by the disposable package's strict parser
 // (NormalizeEmail), so an invite to "Ann@BÜCHER.example" is accepted by

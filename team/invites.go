@@ -49,11 +49,13 @@ func (s *Service) Invite(ctx context.Context, p tenancy.Principal, ws tenancy.Wo
 		ID: newInviteID(), Workspace: ws, Email: addr, Role: role, TokenHash: h,
 		InvitedBy: p.User, CreatedAt: now, ExpiresAt: now.Add(s.cfg.InviteTTL),
 	}
-	if err := s.cfg.Invites.CreateInvite(ctx, inv); err != nil {
-		return Issued{}, storeError(err)
-	}
-	if err := s.record(ctx, p, ws, now, audit.ActionInviteCreate, audit.OutcomeSuccess, inviteTarget(inv.ID),
-		map[string]string{"role": role}); err != nil {
+	err = s.commit(ctx, p, ws, audit.ActionInviteCreate, inviteTarget(inv.ID), map[string]string{"role": role}, func() error {
+		if err := s.cfg.Invites.CreateInvite(ctx, inv); err != nil {
+			return storeError(err)
+		}
+		return nil
+	})
+	if err != nil {
 		return Issued{}, err
 	}
 	return Issued{Invite: inv, Token: token}, nil
@@ -92,11 +94,12 @@ func (s *Service) RevokeInvite(ctx context.Context, p tenancy.Principal, ws tena
 	if err := s.cfg.Policy.CanGrant(a.perm, set); err != nil {
 		return s.refuse(ctx, p, ws, audit.ActionInviteRevoke, tgt, denied(err, "Your role cannot manage this invite."))
 	}
-	now := s.cfg.Clock.Now().UTC()
-	if _, err := s.cfg.Invites.RevokeInvite(ctx, ws, id, now); err != nil {
-		return storeError(err)
-	}
-	return s.record(ctx, p, ws, now, audit.ActionInviteRevoke, audit.OutcomeSuccess, tgt, map[string]string{"role": inv.Role})
+	return s.commit(ctx, p, ws, audit.ActionInviteRevoke, tgt, map[string]string{"role": inv.Role}, func() error {
+		if _, err := s.cfg.Invites.RevokeInvite(ctx, ws, id, s.cfg.Clock.Now().UTC()); err != nil {
+			return storeError(err)
+		}
+		return nil
+	})
 }
 
 // Invites lists ws's invites (every state) for p, who needs invites:write.
@@ -166,20 +169,22 @@ func (s *Service) AcceptInvite(ctx context.Context, p tenancy.Principal, email, 
 	} else if !errors.Is(err, tenancy.ErrNotFound) {
 		return tenancy.Membership{}, storeError(err)
 	}
-	inv, err = s.cfg.Invites.ConsumeInvite(ctx, h, p.User, now)
-	if errors.Is(err, tenancy.ErrNotFound) {
-		return tenancy.Membership{}, invalid
-	}
-	if err != nil {
-		return tenancy.Membership{}, storeError(err)
-	}
 	m := tenancy.Membership{Workspace: inv.Workspace, User: p.User, Role: inv.Role, CreatedAt: now}
-	if err := s.cfg.Members.AddMember(ctx, m); err != nil {
-		return tenancy.Membership{}, storeError(err)
-	}
-	if err := s.record(ctx, p, inv.Workspace, now, audit.ActionInviteAccept, audit.OutcomeSuccess, inviteTarget(inv.ID),
-		map[string]string{"role": inv.Role, "invitedBy": string(inv.InvitedBy)}); err != nil {
-		return m, err
+	md := map[string]string{"role": inv.Role, "invitedBy": string(inv.InvitedBy)}
+	err = s.commit(ctx, p, inv.Workspace, audit.ActionInviteAccept, inviteTarget(inv.ID), md, func() error {
+		if _, err := s.cfg.Invites.ConsumeInvite(ctx, h, p.User, now); err != nil {
+			if errors.Is(err, tenancy.ErrNotFound) {
+				return invalid // used meanwhile: the loser of a race
+			}
+			return storeError(err)
+		}
+		if err := s.cfg.Members.AddMember(ctx, m); err != nil {
+			return storeError(err)
+		}
+		return nil
+	})
+	if err != nil {
+		return tenancy.Membership{}, err
 	}
 	return m, nil
 }

@@ -56,15 +56,12 @@ func (s *Service) ChangeRole(ctx context.Context, p tenancy.Principal, ws tenanc
 		}
 		from = m.Role
 	}
-	if err := s.cfg.Members.ChangeRole(ctx, ws, target, from, role); err != nil {
-		err = storeError(err)
-		if problem.From(err).Code == problem.CodeLastOwner {
-			return s.refuse(ctx, p, ws, audit.ActionMemberRoleChange, tgt, err)
+	return s.commit(ctx, p, ws, audit.ActionMemberRoleChange, tgt, map[string]string{"from": from, "to": role}, func() error {
+		if err := s.cfg.Members.ChangeRole(ctx, ws, target, from, role); err != nil {
+			return storeError(err)
 		}
-		return err
-	}
-	return s.record(ctx, p, ws, s.cfg.Clock.Now(), audit.ActionMemberRoleChange, audit.OutcomeSuccess, tgt,
-		map[string]string{"from": from, "to": role})
+		return nil
+	})
 }
 
 // RemoveMember removes target from ws on behalf of p. Removing oneself is
@@ -109,16 +106,12 @@ func (s *Service) Leave(ctx context.Context, p tenancy.Principal, ws tenancy.Wor
 }
 
 func (s *Service) remove(ctx context.Context, p tenancy.Principal, ws tenancy.WorkspaceID, target tenancy.UserID, role string) error {
-	tgt := userTarget(target)
-	if err := s.cfg.Members.RemoveMember(ctx, ws, target); err != nil {
-		err = storeError(err)
-		if problem.From(err).Code == problem.CodeLastOwner {
-			return s.refuse(ctx, p, ws, audit.ActionMemberRemove, tgt, err)
+	return s.commit(ctx, p, ws, audit.ActionMemberRemove, userTarget(target), map[string]string{"role": role}, func() error {
+		if err := s.cfg.Members.RemoveMember(ctx, ws, target); err != nil {
+			return storeError(err)
 		}
-		return err
-	}
-	return s.record(ctx, p, ws, s.cfg.Clock.Now(), audit.ActionMemberRemove, audit.OutcomeSuccess, tgt,
-		map[string]string{"role": role})
+		return nil
+	})
 }
 
 // TransferOwnership makes member to the owner of ws in place of p, who
@@ -149,30 +142,30 @@ func (s *Service) TransferOwnership(ctx context.Context, p tenancy.Principal, ws
 	if err != nil {
 		return storeError(err)
 	}
-	w, err := s.cfg.Workspaces.Workspace(ctx, ws)
-	if err != nil {
-		return storeError(err)
-	}
-	prevOwner := w.OwnerID
-	w.OwnerID = to
-	w, err = s.cfg.Workspaces.UpdateWorkspace(ctx, w)
-	if err != nil {
-		return storeError(err)
-	}
-	if m.Role != tenancy.RoleOwner {
-		if err := s.cfg.Members.ChangeRole(ctx, ws, to, m.Role, tenancy.RoleOwner); err != nil {
-			w.OwnerID = prevOwner
-			_, _ = s.cfg.Workspaces.UpdateWorkspace(ctx, w) // undo; a concurrent change wins
+	return s.commit(ctx, p, ws, audit.ActionOwnershipTransfer, tgt, map[string]string{"from": string(p.User), "previousRole": rbac.RoleAdmin}, func() error {
+		w, err := s.cfg.Workspaces.Workspace(ctx, ws)
+		if err != nil {
 			return storeError(err)
 		}
-	}
-	if err := s.cfg.Members.ChangeRole(ctx, ws, p.User, tenancy.RoleOwner, rbac.RoleAdmin); err != nil && !errors.Is(err, tenancy.ErrConflict) {
-		// The new owner is in place; p stays an owner too. Report the
-		// failure but keep the transfer.
-		_ = s.record(ctx, p, ws, s.cfg.Clock.Now(), audit.ActionOwnershipTransfer, audit.OutcomeSuccess, tgt,
-			map[string]string{"from": string(p.User), "previousOwnerKept": "owner"})
-		return storeError(err)
-	}
-	return s.record(ctx, p, ws, s.cfg.Clock.Now(), audit.ActionOwnershipTransfer, audit.OutcomeSuccess, tgt,
-		map[string]string{"from": string(p.User), "previousRole": rbac.RoleAdmin})
+		prevOwner := w.OwnerID
+		w.OwnerID = to
+		w, err = s.cfg.Workspaces.UpdateWorkspace(ctx, w)
+		if err != nil {
+			return storeError(err)
+		}
+		if m.Role != tenancy.RoleOwner {
+			if err := s.cfg.Members.ChangeRole(ctx, ws, to, m.Role, tenancy.RoleOwner); err != nil {
+				w.OwnerID = prevOwner
+				_, _ = s.cfg.Workspaces.UpdateWorkspace(ctx, w) // undo; a concurrent change wins
+				return storeError(err)
+			}
+		}
+		// The new owner is in place. If p's demotion fails, p stays an
+		// owner too (never no owner): the error is reported, the transfer
+		// kept. ErrConflict means p's role changed meanwhile.
+		if err := s.cfg.Members.ChangeRole(ctx, ws, p.User, tenancy.RoleOwner, rbac.RoleAdmin); err != nil && !errors.Is(err, tenancy.ErrConflict) {
+			return storeError(err)
+		}
+		return nil
+	})
 }

@@ -240,6 +240,33 @@ func (s *Service) record(ctx context.Context, a tenancy.Principal, ws tenancy.Wo
 	return nil
 }
 
+// commit makes one change under the fail-closed audit rule of sensitive
+// actions: an attempted event is recorded first, and if the trail cannot
+// take it the change is not made (503 unavailable). Then change runs (it
+// returns catalogue errors) and its outcome is recorded: success, denied
+// (last_owner, permission_denied) or failed. A change that succeeded but
+// whose success record cannot be written answers 503; the attempted
+// record already names it.
+func (s *Service) commit(ctx context.Context, p tenancy.Principal, ws tenancy.WorkspaceID, action audit.Action, target audit.Target, md map[string]string, change func() error) error {
+	if err := s.record(ctx, p, ws, s.cfg.Clock.Now(), action, audit.OutcomeAttempted, target, md); err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		outcome := audit.OutcomeFailed
+		code := problem.From(err).Code
+		if code == problem.CodeLastOwner || code == problem.CodePermissionDenied {
+			outcome = audit.OutcomeDenied
+		}
+		out := map[string]string{"reason": string(code)}
+		for k, v := range md {
+			out[k] = v
+		}
+		_ = s.record(ctx, p, ws, s.cfg.Clock.Now(), action, outcome, target, out) // the change did not happen either way
+		return err
+	}
+	return s.record(ctx, p, ws, s.cfg.Clock.Now(), action, audit.OutcomeSuccess, target, md)
+}
+
 // refuse records a denied attempt (best effort: the refusal stands even if
 // the trail is down) and returns err.
 func (s *Service) refuse(ctx context.Context, p tenancy.Principal, ws tenancy.WorkspaceID, action audit.Action, target audit.Target, err error) error {
