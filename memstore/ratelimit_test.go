@@ -2,6 +2,7 @@ package memstore_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"strconv"
 	"testing"
 	"time"
@@ -103,4 +104,52 @@ func TestRateLimits_HotPathAllocatesNothing(t *testing.T) {
 		_, _ = s.Take(ctx, "hot", t0.Add(time.Duration(i)*time.Millisecond), l)
 	})
 	assert.Zero(t, allocs)
+}
+
+// TestRateLimits_TableChurn drives one shard's table through growth,
+// Resets and evictions with many colliding probe runs, and checks every
+// key's count against a reference model.
+func TestRateLimits_TableChurn(t *testing.T) {
+	ctx := context.Background()
+	s := newRateLimits(t, memstore.RateLimitOptions{Shards: 1})
+	rng := rand.New(rand.NewPCG(7, 11))
+	l := ratelimit.Limit{N: 3, Window: 10 * time.Second}
+	ref := map[string][]time.Time{} // admitted hits per key
+	now := time.Unix(1_700_000_000, 0)
+	count := func(k string) int {
+		n := 0
+		for _, h := range ref[k] {
+			if h.After(now.Add(-l.Window)) {
+				n++
+			}
+		}
+		return min(n, l.N)
+	}
+	for step := range 20000 {
+		now = now.Add(time.Duration(rng.IntN(20)) * time.Millisecond)
+		k := "k" + strconv.Itoa(rng.IntN(3000))
+		switch rng.IntN(10) {
+		case 0:
+			require.NoError(t, s.Reset(ctx, k))
+			delete(ref, k)
+		case 1:
+			st, err := s.Peek(ctx, k, now, l)
+			require.NoError(t, err)
+			require.Equal(t, count(k), st.Count, "step %d peek %s", step, k)
+		default:
+			want := count(k) < l.N
+			st, err := s.Take(ctx, k, now, l)
+			require.NoError(t, err)
+			require.Equal(t, want, st.Admitted, "step %d take %s", step, k)
+			if want {
+				ref[k] = append(ref[k], now)
+			}
+			require.Equal(t, count(k), st.Count, "step %d take %s", step, k)
+		}
+	}
+	for k := range ref {
+		st, err := s.Peek(ctx, k, now, l)
+		require.NoError(t, err)
+		require.Equal(t, count(k), st.Count, k)
+	}
 }
