@@ -55,7 +55,9 @@ func TestAudit_TrailDownChangesNothing(t *testing.T) {
 			_, err := down.AcceptInvite(ctx, ann.Principal(), ann.Email, iss.Token)
 			return err
 		}},
-		{"define role", func() error { return down.DefineRole(ctx, owner.Principal(), ws.ID, "support", []string{"contacts:read"}) }},
+		{"define role", func() error {
+			return down.DefineRole(ctx, owner.Principal(), ws.ID, "support", []string{"contacts:read"})
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
