@@ -33,8 +33,15 @@ type ClockFunc func() time.Time
 func (f ClockFunc) Now() time.Time { return f() }
 
 // AuditFunc records an MFA event. Events are about a user and carry no
-// workspace; the host decides where they go (see FanOut). A non-nil error
-// makes the calling operation return 503 unavailable.
+// workspace; the host decides where they go (see FanOut). It must return
+// nil only once the event is stored.
+//
+// A non-nil error for an attempted event (enable, disable, regenerate,
+// recovery-code use) refuses the change: the operation returns 503
+// unavailable and the store is left exactly as it was. A non-nil error for
+// any other event (the result of an attempt, a replay refusal, a lockout, a
+// refused impersonation) is logged and changes nothing: that event records
+// a decision already taken (see the package doc, "Audit").
 type AuditFunc func(ctx context.Context, e audit.Event) error
 
 // Argon2Params are the argon2id parameters for new recovery-code hashes.

@@ -47,16 +47,61 @@
 // MaxLockBackoff (default 24 h); while locked every attempt, correct or not,
 // gets 423 mfa_locked with Retry-After.
 //
-// # Errors and audit
+// # Errors
 //
 // Errors are problem catalogue errors: invalid_otp (401), mfa_required
 // (401), mfa_locked (423), conflict (409), permission_denied (403),
-// invalid_request (400), unavailable (503). Enable, disable, regenerate,
-// recovery-code use, replay refusal and lockout are recorded through the
-// Config.Audit hook as audit events about the user (FanOut copies them into
-// every workspace the user belongs to). No event, error, log line or return
-// value other than the one-time Enrollment and RecoveryCodes carries a seed,
-// a code or a recovery code.
+// invalid_request (400), unavailable (503). Confirm answers conflict
+// (nothing pending, or MFA already on) from a plain read, before any attempt
+// is counted or recorded.
+//
+// # Audit: changes fail closed
+//
+// Events go through the Config.Audit hook as events about the user
+// (FanOut copies them into every workspace the user belongs to). Metadata
+// holds only MetaAttempt, MetaFactor and MetaCodesLeft: no event, error,
+// log line or return value other than the one-time Enrollment and
+// RecoveryCodes carries a seed, a code or a recovery code.
+//
+// Every change of a user's second factor — enable (Confirm), Disable,
+// RegenerateRecoveryCodes and the use of a recovery code (in Verify,
+// Authenticate, or as the step-up of a change) — is recorded as two events
+// with one random attempt id (MetaAttempt), as audit.Sensitive routes are:
+//
+//  1. an audit.OutcomeAttempted event, written after the input is parsed
+//     and before the first store call. When it cannot be written, the
+//     operation answers 503 unavailable and the store is untouched: MFA
+//     stays as it was, no attempt is counted, no TOTP step or recovery code
+//     is consumed and the old recovery codes keep working. An action that
+//     cannot be audited is not performed, a recovery-code login included.
+//  2. its result (success, denied or failed, with MetaCodesLeft on
+//     success), written after. This one is best effort: the change is
+//     already committed (and new recovery codes exist only in the
+//     response), so a failure to record the result is logged, and the
+//     operation answers as if it had been recorded. A trail that shows an
+//     attempt without a result therefore means "outcome not recorded"; the
+//     user's current Status tells which.
+//
+// Why not write a success event before the change and a correction after
+// a failure: the correction is best effort too, so a crash or a second
+// audit failure would leave a record of a change that never happened; an
+// attempted event is true whatever follows. And the attempted event must
+// come before BeginAttempt (the change's first store write), or an audit
+// outage would still spend the user's failure budget.
+//
+// Refusals are not changes: a replayed code (audit.ActionMFAReplay), the
+// failure that starts a lock (audit.ActionMFALockout) and an impersonating
+// session's refused Disable or RegenerateRecoveryCodes (denied) are
+// recorded best effort, and the caller gets the refusal's own answer
+// (invalid_otp, mfa_locked with Retry-After, permission_denied) whether or
+// not the event was stored. The refusal is already the safe outcome and
+// the lock is already stored — an audit outage never lifts a lock or
+// allows a guess — and answering 503 only when a replay's event failed
+// would tell a replayed code from a wrong one. A successful TOTP
+// verification only advances the replay marker and is not an MFA event of
+// its own (the host records the login); as the step-up of a change it is
+// covered by that change's attempted event. Malformed input is refused
+// before the store and the audit are touched.
 //
 // # Seeds in memory
 //

@@ -56,6 +56,7 @@ func Example() {
 	fmt.Println(res.Factor, err)
 	// Output:
 	// mfa.Enrollment(********)
+	// audit: mfa.enable attempted totp
 	// audit: mfa.enable success totp
 	// 10 recovery codes
 	// audit: mfa.replay_refused denied totp

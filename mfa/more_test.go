@@ -138,8 +138,13 @@ func TestFanOut(t *testing.T) {
 	e.enable(t, "loner")
 	for _, ws := range []string{"ws-1", "ws-2", ""} {
 		evs := readAll(t, sink, ws)
-		require.Len(t, evs, 1, "workspace %q", ws)
-		assert.Equal(t, audit.ActionMFAEnable, evs[0].Action)
+		require.Len(t, evs, 2, "workspace %q: attempted, then the result", ws)
+		for i, o := range []audit.Outcome{audit.OutcomeAttempted, audit.OutcomeSuccess} {
+			assert.Equal(t, audit.ActionMFAEnable, evs[i].Action)
+			assert.Equal(t, o, evs[i].Outcome)
+			assert.Equal(t, evs[0].Metadata[mfa.MetaAttempt], evs[i].Metadata[mfa.MetaAttempt])
+		}
+		assert.Equal(t, "10", evs[1].Metadata[mfa.MetaCodesLeft])
 	}
 	_, err = mfa.FanOut(nil, nil)
 	require.Error(t, err)

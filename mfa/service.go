@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"image/png"
-	"strconv"
 	"sync"
 	"time"
 
@@ -156,23 +155,44 @@ func (s *Service) Enroll(ctx context.Context, sub Subject, accountName string) (
 
 // Confirm checks a TOTP code against the pending seed; on success MFA is on
 // and the first recovery set is returned, once. The code's step counts as
-// used. Failures count towards the lockout.
-func (s *Service) Confirm(ctx context.Context, sub Subject, code string) (RecoveryCodes, error) {
+// used. Failures count towards the lockout. Without a pending enrollment,
+// or with MFA already on, it answers conflict from a plain read: no attempt
+// is counted and nothing is recorded. The change fails closed (see the
+// package doc): when its attempted event cannot be recorded, it answers
+// unavailable and the store is untouched.
+func (s *Service) Confirm(ctx context.Context, sub Subject, code string) (rc RecoveryCodes, err error) {
 	if sub.Impersonator != "" {
 		return nil, errImpersonating
 	}
 	if !parseOTP(code, s.cfg.Digits) {
 		return nil, problem.ErrInvalidOTP
 	}
+	cur, err := s.store.Get(ctx, sub.UserID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, errNoPending
+	case err != nil:
+		return nil, s.storeErr(ctx, "get", err)
+	case cur.Enabled:
+		return nil, errEnabled
+	case cur.PendingSeed == nil:
+		return nil, errNoPending
+	}
+	at, err := s.start(ctx, sub, audit.ActionMFAEnable, FactorTOTP)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { s.finish(ctx, sub, at, err, len(rc)) }()
+
 	now := s.clock.Now()
 	st, err := s.begin(ctx, sub, now)
 	if err != nil {
-		if errors.Is(err, problem.ErrInvalidOTP) { // no record
+		if errors.Is(err, problem.ErrInvalidOTP) { // the record vanished
 			return nil, errNoPending
 		}
 		return nil, err
 	}
-	if st.Enabled {
+	if st.Enabled { // enabled by a concurrent request since the read
 		return nil, errEnabled
 	}
 	if st.PendingSeed == nil {
@@ -196,16 +216,15 @@ func (s *Service) Confirm(ctx context.Context, sub Subject, code string) (Recove
 		}
 		return nil, s.storeErr(ctx, "enable", err)
 	}
-	if err := s.record(ctx, sub, audit.ActionMFAEnable, audit.OutcomeSuccess, FactorTOTP, len(hashes)); err != nil {
-		return nil, err
-	}
 	return codes, nil
 }
 
 // Verify checks a second factor: a TOTP code (exactly the configured
 // digits) or a recovery code (XXXX-XXXX-XXXX-XXXX). It returns
 // invalid_otp for a wrong, malformed or replayed code or a user without
-// MFA, and mfa_locked (with RetryAfterSeconds) while locked.
+// MFA, and mfa_locked (with RetryAfterSeconds) while locked. A recovery
+// code fails closed: when its use cannot be recorded, Verify answers
+// unavailable and the code stays usable (see the package doc).
 func (s *Service) Verify(ctx context.Context, sub Subject, code string) (Result, error) {
 	r, _, err := s.verify(ctx, sub, code)
 	return r, err
@@ -230,10 +249,22 @@ func (s *Service) Authenticate(ctx context.Context, sub Subject, code string) (R
 
 // Disable turns MFA off after a step-up with a current TOTP or recovery
 // code. Impersonating sessions get permission_denied (audited as denied).
-func (s *Service) Disable(ctx context.Context, sub Subject, code string) error {
+// The change fails closed: when its attempted event cannot be recorded, it
+// answers unavailable, MFA stays on and the step-up code is not consumed.
+func (s *Service) Disable(ctx context.Context, sub Subject, code string) (err error) {
 	if sub.Impersonator != "" {
 		return s.deny(ctx, sub, audit.ActionMFADisable)
 	}
+	f, _, ok := s.parseCode(code)
+	if !ok {
+		return problem.ErrInvalidOTP
+	}
+	at, err := s.start(ctx, sub, audit.ActionMFADisable, f)
+	if err != nil {
+		return err
+	}
+	defer func() { s.finish(ctx, sub, at, err, -1) }()
+
 	_, st, err := s.verify(ctx, sub, code)
 	if err != nil {
 		return err
@@ -245,16 +276,28 @@ func (s *Service) Disable(ctx context.Context, sub Subject, code string) error {
 		return s.storeErr(ctx, "delete", err)
 	}
 	s.cache.drop(sub.UserID)
-	return s.record(ctx, sub, audit.ActionMFADisable, audit.OutcomeSuccess, FactorNone, -1)
+	return nil
 }
 
 // RegenerateRecoveryCodes replaces every recovery code after a step-up with
 // a current TOTP or recovery code, and returns the new set, once.
-// Impersonating sessions get permission_denied (audited as denied).
-func (s *Service) RegenerateRecoveryCodes(ctx context.Context, sub Subject, code string) (RecoveryCodes, error) {
+// Impersonating sessions get permission_denied (audited as denied). The
+// change fails closed: when its attempted event cannot be recorded, it
+// answers unavailable and every old code keeps working.
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, sub Subject, code string) (rc RecoveryCodes, err error) {
 	if sub.Impersonator != "" {
 		return nil, s.deny(ctx, sub, audit.ActionMFARecoveryRegen)
 	}
+	f, _, ok := s.parseCode(code)
+	if !ok {
+		return nil, problem.ErrInvalidOTP
+	}
+	at, err := s.start(ctx, sub, audit.ActionMFARecoveryRegen, f)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { s.finish(ctx, sub, at, err, len(rc)) }()
+
 	_, st, err := s.verify(ctx, sub, code)
 	if err != nil {
 		return nil, err
@@ -265,9 +308,6 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, sub Subject, code
 			return nil, problem.ErrConflict
 		}
 		return nil, s.storeErr(ctx, "replace recovery codes", err)
-	}
-	if err := s.record(ctx, sub, audit.ActionMFARecoveryRegen, audit.OutcomeSuccess, FactorNone, len(hashes)); err != nil {
-		return nil, err
 	}
 	return codes, nil
 }
@@ -289,19 +329,26 @@ func (s *Service) Status(ctx context.Context, userID string) (Status, error) {
 	return out, nil
 }
 
+// parseCode classifies untrusted input without touching the store: a
+// recovery code (returned in canonical form) or a TOTP code; ok is false
+// for anything else.
+func (s *Service) parseCode(code string) (f Factor, canon string, ok bool) {
+	if isRecoveryShape(code) {
+		canon, ok = parseRecovery(code)
+		return FactorRecovery, canon, ok
+	}
+	return FactorTOTP, "", parseOTP(code, s.cfg.Digits)
+}
+
 // verify is the shared check; it returns the record as read by
-// BeginAttempt.
+// BeginAttempt. Malformed input is refused before the store and the audit.
 func (s *Service) verify(ctx context.Context, sub Subject, code string) (Result, State, error) {
-	recovery := isRecoveryShape(code)
-	var canon string
-	if recovery {
-		c, ok := parseRecovery(code)
-		if !ok {
-			return Result{}, State{}, problem.ErrInvalidOTP
-		}
-		canon = c
-	} else if !parseOTP(code, s.cfg.Digits) {
+	f, canon, ok := s.parseCode(code)
+	if !ok {
 		return Result{}, State{}, problem.ErrInvalidOTP
+	}
+	if f == FactorRecovery {
+		return s.verifyRecovery(ctx, sub, canon)
 	}
 	now := s.clock.Now()
 	st, err := s.begin(ctx, sub, now)
@@ -310,24 +357,6 @@ func (s *Service) verify(ctx context.Context, sub Subject, code string) (Result,
 	}
 	if !st.Enabled {
 		return Result{}, st, problem.ErrInvalidOTP
-	}
-	if recovery {
-		h, ok := matchRecovery(canon, st.Recovery, s.cfg.RecoveryHash)
-		if !ok {
-			return Result{}, st, s.fail(ctx, sub, st, now, false, FactorRecovery)
-		}
-		if err := s.store.UseRecoveryCode(ctx, sub.UserID, h.Index, h.Hash); err != nil {
-			if errors.Is(err, ErrConflict) {
-				// Used by a concurrent request: a replay.
-				return Result{}, st, s.fail(ctx, sub, st, now, true, FactorRecovery)
-			}
-			return Result{}, st, s.storeErr(ctx, "use recovery code", err)
-		}
-		left := len(st.Recovery) - 1
-		if err := s.record(ctx, sub, audit.ActionMFARecoveryUse, audit.OutcomeSuccess, FactorRecovery, left); err != nil {
-			return Result{}, st, err
-		}
-		return Result{Factor: FactorRecovery, RecoveryCodesLeft: left}, st, nil
 	}
 	seed, err := s.openSeed(sub.UserID, st.Seed)
 	if err != nil {
@@ -347,6 +376,38 @@ func (s *Service) verify(ctx context.Context, sub Subject, code string) (Result,
 		return Result{}, st, s.storeErr(ctx, "accept step", err)
 	}
 	return Result{Factor: FactorTOTP, RecoveryCodesLeft: len(st.Recovery)}, st, nil
+}
+
+// verifyRecovery checks and consumes a recovery code (canonical form). Its
+// use is an audited change that fails closed: the attempted event is
+// written before the attempt is counted.
+func (s *Service) verifyRecovery(ctx context.Context, sub Subject, canon string) (res Result, st State, err error) {
+	at, err := s.start(ctx, sub, audit.ActionMFARecoveryUse, FactorRecovery)
+	if err != nil {
+		return Result{}, State{}, err
+	}
+	defer func() { s.finish(ctx, sub, at, err, res.RecoveryCodesLeft) }()
+
+	now := s.clock.Now()
+	st, err = s.begin(ctx, sub, now)
+	if err != nil {
+		return Result{}, st, err
+	}
+	if !st.Enabled {
+		return Result{}, st, problem.ErrInvalidOTP
+	}
+	h, ok := matchRecovery(canon, st.Recovery, s.cfg.RecoveryHash)
+	if !ok {
+		return Result{}, st, s.fail(ctx, sub, st, now, false, FactorRecovery)
+	}
+	if err := s.store.UseRecoveryCode(ctx, sub.UserID, h.Index, h.Hash); err != nil {
+		if errors.Is(err, ErrConflict) {
+			// Used by a concurrent request: a replay.
+			return Result{}, st, s.fail(ctx, sub, st, now, true, FactorRecovery)
+		}
+		return Result{}, st, s.storeErr(ctx, "use recovery code", err)
+	}
+	return Result{Factor: FactorRecovery, RecoveryCodesLeft: len(st.Recovery) - 1}, st, nil
 }
 
 // begin counts the attempt; it maps a missing record to invalid_otp and a
@@ -376,17 +437,15 @@ func locked(until, now time.Time) error {
 }
 
 // fail handles a failed attempt (already counted by BeginAttempt): it
-// audits a replay, and a lockout when this failure started one.
+// records a replay, and a lockout when this failure started one. These
+// events record a refusal that stands whatever happens to them, so they are
+// best effort (see the package doc); the lock itself is already stored.
 func (s *Service) fail(ctx context.Context, sub Subject, st State, now time.Time, replay bool, f Factor) error {
 	if replay {
-		if err := s.record(ctx, sub, audit.ActionMFAReplay, audit.OutcomeDenied, f, -1); err != nil {
-			return err
-		}
+		s.tryRecord(ctx, sub, audit.ActionMFAReplay, audit.OutcomeDenied, factorMeta(f))
 	}
 	if d := s.policy.LockFor(st.Failures); d > 0 {
-		if err := s.record(ctx, sub, audit.ActionMFALockout, audit.OutcomeDenied, f, -1); err != nil {
-			return err
-		}
+		s.tryRecord(ctx, sub, audit.ActionMFALockout, audit.OutcomeDenied, factorMeta(f))
 		return locked(st.LockedUntil, now)
 	}
 	return problem.ErrInvalidOTP
@@ -419,40 +478,11 @@ func (s *Service) match(seed, code string, now time.Time, lastStep int64) (step 
 	return 0, false, replay, nil
 }
 
+// deny refuses an impersonating session's change; the refusal is recorded
+// best effort and stands either way.
 func (s *Service) deny(ctx context.Context, sub Subject, a audit.Action) error {
-	if err := s.record(ctx, sub, a, audit.OutcomeDenied, FactorNone, -1); err != nil {
-		return err
-	}
+	s.tryRecord(ctx, sub, a, audit.OutcomeDenied, nil)
 	return errImpersonating
-}
-
-// record sends one audit event about sub.UserID. It never carries a code
-// or seed: only the factor kind and the number of recovery codes left.
-func (s *Service) record(ctx context.Context, sub Subject, a audit.Action, o audit.Outcome, f Factor, left int) error {
-	md := map[string]string{}
-	if f != FactorNone {
-		md["factor"] = string(f)
-	}
-	if left >= 0 {
-		md["recoveryCodesLeft"] = strconv.Itoa(left)
-	}
-	e := audit.Event{
-		ID:           rand.Text(),
-		Time:         s.clock.Now().UTC(),
-		Actor:        sub.UserID,
-		Impersonator: sub.Impersonator,
-		Action:       a,
-		Target:       audit.Target{Type: "user", ID: sub.UserID},
-		Outcome:      o,
-		IP:           sub.IP,
-		RequestID:    sub.RequestID,
-		Metadata:     md,
-	}
-	if err := s.cfg.Audit(ctx, e); err != nil {
-		s.cfg.Logger.ErrorContext(ctx, "mfa: audit failed", "user", sub.UserID, "action", string(a), "err", err)
-		return problem.Wrap(problem.CodeUnavailable, err)
-	}
-	return nil
 }
 
 func (s *Service) storeErr(ctx context.Context, op string, err error) error {
