@@ -369,6 +369,7 @@ func (a *App) routes() http.Handler {
 	// handler.
 	g := quotaGate{a.gate, a.quota}
 	rec := a.recorder.Middleware
+	newContactTarget := audit.WithTarget(func(*http.Request) audit.Target { return audit.Target{Type: "contact"} })
 	contactTarget := audit.WithTarget(func(r *http.Request) audit.Target { return audit.Target{Type: "contact", ID: r.PathValue("id")} })
 	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, h) }
 	fn := func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
@@ -387,7 +388,7 @@ func (a *App) routes() http.Handler {
 	handle("GET /api/workspaces/{ws}", g.AnyMember()(fn(a.getWorkspace)))
 
 	handle("GET /api/crm/contacts", g.Require(p.contactsRead)(fn(a.listContacts)))
-	handle("POST /api/crm/contacts", g.Require(p.contactsWrite)(rec(audit.WithAction("contact.create"))(fn(a.createContact))))
+	handle("POST /api/crm/contacts", g.Require(p.contactsWrite)(rec(audit.WithAction("contact.create"), newContactTarget)(fn(a.createContact))))
 	handle("GET /api/crm/contacts/{id}", g.Require(p.contactsRead)(fn(a.getContact)))
 	handle("PATCH /api/crm/contacts/{id}", g.Require(p.contactsWrite)(rec(audit.WithAction("contact.update"), contactTarget)(fn(a.updateContact))))
 	handle("DELETE /api/crm/contacts/{id}", g.Require(p.contactsWrite)(rec(audit.WithAction("contact.delete"), contactTarget)(fn(a.deleteContact))))

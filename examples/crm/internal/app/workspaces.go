@@ -29,7 +29,8 @@ func toWorkspaceJSON(w tenancy.Workspace) workspaceJSON {
 		out.Plan = &p
 	}
 	if w.Trialing() {
-		t := w.TrialEndsAt.UTC()
+		// Whole seconds, like the gate's Trial-Ends-At header.
+		t := w.TrialEndsAt.UTC().Truncate(time.Second)
 		out.TrialEndsAt = &t
 	}
 	return out
