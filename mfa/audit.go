@@ -11,7 +11,10 @@ import (
 // FanOut returns an AuditFunc that appends each event to sink once per
 // workspace the user belongs to (workspaces lists them), with Workspace set;
 // a user with no workspace gets one event on the platform chain (empty
-// Workspace). The first failure stops the fan-out and is returned.
+// Workspace). The first failure stops the fan-out and is returned; for an
+// attempted event that refuses the change, and the Service then writes a
+// failed result (best effort) so that chains the fan-out already reached
+// hold no open attempt.
 func FanOut(sink audit.Sink, workspaces func(ctx context.Context, userID string) ([]string, error)) (AuditFunc, error) {
 	if sink == nil || workspaces == nil {
 		return nil, errors.New("mfa: FanOut needs a sink and a workspace lister")

@@ -3,6 +3,7 @@ package mfa_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -39,6 +40,9 @@ type auditLog struct {
 	mu     sync.Mutex
 	events []audit.Event
 	err    error
+	// failIf, when set, refuses the events it matches (with an error that
+	// quotes the whole event, as a careless sink might).
+	failIf func(audit.Event) bool
 }
 
 func (a *auditLog) record(_ context.Context, e audit.Event) error {
@@ -47,8 +51,31 @@ func (a *auditLog) record(_ context.Context, e audit.Event) error {
 	if a.err != nil {
 		return a.err
 	}
+	if a.failIf != nil && a.failIf(e) {
+		return fmt.Errorf("sink down, event %+v lost", e)
+	}
 	a.events = append(a.events, e)
 	return nil
+}
+
+// failing makes every event matching f fail from now on (nil: none).
+func (a *auditLog) failing(f func(audit.Event) bool) {
+	a.mu.Lock()
+	a.failIf = f
+	a.mu.Unlock()
+}
+
+// snapshot returns a copy of the events recorded so far.
+func (a *auditLog) snapshot() []audit.Event {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]audit.Event(nil), a.events...)
+}
+
+func all(audit.Event) bool { return true }
+
+func outcomeIs(o audit.Outcome) func(audit.Event) bool {
+	return func(e audit.Event) bool { return e.Outcome == o }
 }
 
 func (a *auditLog) actions() []audit.Action {

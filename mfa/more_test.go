@@ -209,6 +209,35 @@ func TestCanary_NoSecretLeaks(t *testing.T) {
 	codesUsed = append(codesUsed, code)
 	nrc, err := e.svc.RegenerateRecoveryCodes(ctx, alice, code)
 	dump(nrc, err)
+
+	// Audit outages. The failing sink quotes each lost event into its error,
+	// which reaches the log and the returned error's chain, so an event
+	// carrying a secret would show up there.
+	fresh := nrc.Reveal()
+	e.audit.failing(all) // changes refused, refusals best effort
+	e.clock.Advance(30 * time.Second)
+	code = e.code(t, seed, e.clock.Now())
+	codesUsed = append(codesUsed, code)
+	dump(e.svc.Disable(ctx, alice, code))
+	rc2, err := e.svc.RegenerateRecoveryCodes(ctx, alice, fresh[0])
+	dump(rc2, err)
+	r, err = e.svc.Verify(ctx, alice, fresh[0])
+	dump(r, err)
+	dump(e.svc.Disable(ctx, mfa.Subject{UserID: "alice", Impersonator: "op"}, fresh[0]))
+	e.audit.failing(func(ev audit.Event) bool { // inner attempt refused
+		return ev.Action == audit.ActionMFARecoveryUse && ev.Outcome == audit.OutcomeAttempted
+	})
+	dump(e.svc.Disable(ctx, alice, fresh[0]))
+	e.audit.failing(outcomeIs(audit.OutcomeSuccess)) // results best effort
+	r, err = e.svc.Verify(ctx, alice, fresh[1])
+	dump(r, err)
+	rc3, err := e.svc.RegenerateRecoveryCodes(ctx, alice, fresh[2])
+	dump(rc3, err)
+	r, err = e.svc.Verify(ctx, alice, fresh[2]) // replaced: denied
+	dump(r, err)
+	e.audit.failing(nil)
+	_, err = e.svc.Confirm(ctx, alice, code) // already enabled
+	dump(err)
 	e.clock.Advance(30 * time.Second)
 	code = e.code(t, seed, e.clock.Now())
 	codesUsed = append(codesUsed, code)
@@ -222,7 +251,10 @@ func TestCanary_NoSecretLeaks(t *testing.T) {
 
 	haystack := out.String() + logs.String() + string(evs) + fmt.Sprintf("%+v", e.audit.events)
 	needles := append([]string{seed, seed[:16], seed[16:]}, codesUsed...)
-	for _, c := range append(recovery, nrc.Reveal()...) {
+	require.Contains(t, logs.String(), "mfa: audit failed, change refused")
+	require.Len(t, rc3.Reveal(), mfa.RecoveryCodeCount)
+	allCodes := append(append(append(recovery, fresh...), rc2.Reveal()...), rc3.Reveal()...)
+	for _, c := range allCodes {
 		needles = append(needles, c, c[5:], c[0:4]+c[5:9]+c[10:14]+c[15:19])
 	}
 	for _, n := range needles {
