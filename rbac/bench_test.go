@@ -59,3 +59,16 @@ func BenchmarkAllows(b *testing.B) {
 		sink = p.Allows(role, perm)
 	}
 }
+
+// BenchmarkCheck measures Policy.Check, the allocation-free check that
+// also says whether the role is defined (for a custom-role fallback).
+func BenchmarkCheck(b *testing.B) {
+	p := hostPolicy(b)
+	perm, _ := p.Registry().Lookup("contacts:write")
+	role := string([]byte("agent"))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		ok, defined := p.Check(role, perm)
+		sink = ok && defined
+	}
+}

@@ -139,6 +139,18 @@ func (p *Policy) Allows(role string, perm Permission) bool {
 	return ok && r.Permissions.Has(perm)
 }
 
+// Check reports whether role holds perm (allowed) and whether the policy
+// defines role at all (defined), so that a caller can fall back to
+// per-workspace custom roles for an undefined one. It copies no Role and
+// does not allocate: the gate's hot path.
+func (p *Policy) Check(role string, perm Permission) (allowed, defined bool) {
+	if i := builtinIndex(role); i >= 0 {
+		return p.builtin[i].Permissions.Has(perm), true
+	}
+	r, ok := p.roles[role]
+	return ok && r.Permissions.Has(perm), ok
+}
+
 // IsBuiltin reports whether name is one of the seven built-in role names.
 func IsBuiltin(name string) bool { return builtinIndex(name) >= 0 }
 

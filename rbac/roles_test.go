@@ -168,3 +168,34 @@ func TestCompile_UnknownNamesGrantNothing(t *testing.T) {
 	s := p.Compile([]string{"contacts:read", "gone:away", ""})
 	assert.Equal(t, []string{"contacts:read"}, p.Registry().Names(s))
 }
+
+func TestPolicy_Check(t *testing.T) {
+	reg := rbac.NewRegistry()
+	read := reg.MustRegister("contacts:read")
+	write := reg.MustRegister("contacts:write")
+	s, _ := reg.SetOf("contacts:read")
+	p, err := rbac.NewPolicy(reg, rbac.Role{Name: "support", Permissions: s})
+	require.NoError(t, err)
+	tests := []struct {
+		role             string
+		perm             rbac.Permission
+		allowed, defined bool
+	}{
+		{"agent", write, true, true},
+		{"viewer", write, false, true},
+		{"support", read, true, true},
+		{"support", write, false, true},
+		{"ghost", read, false, false},
+		{"Agent", read, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.role, func(t *testing.T) {
+			allowed, defined := p.Check(tt.role, tt.perm)
+			assert.Equal(t, tt.allowed, allowed)
+			assert.Equal(t, tt.defined, defined)
+			r, ok := p.Role(tt.role)
+			assert.Equal(t, ok, defined, "Check agrees with Role")
+			assert.Equal(t, ok && r.Permissions.Has(tt.perm), allowed)
+		})
+	}
+}
