@@ -47,9 +47,11 @@ type RateLimitOptions struct {
 // admit more.
 //
 // Memory is bounded: a key whose newest hit has left its window (by the
-// window of its last Take) is idle and is evicted incrementally (each Take
-// examines two entries of its shard; no background goroutine, no clock of
-// its own), and MaxKeys caps live keys. A live key with a limit of at most 6
+// window of its last Take) is idle and is evicted incrementally: only new
+// keys grow a table, and each one first examines four slots of its shard
+// (no background goroutine, no clock of its own), so a shard is swept
+// through at least once per quarter of its slot count in new keys. MaxKeys
+// caps live keys. A live key with a limit of at most 6
 // costs about 120 bytes whatever the length of its key (see
 // BenchmarkRateLimitsMemory); a larger limit adds 8 bytes per hit.
 //
@@ -62,6 +64,9 @@ type RateLimits struct {
 }
 
 var _ ratelimit.Store = (*RateLimits)(nil)
+
+// rlSweepPerInsert is how many slots an insert examines for idle entries.
+const rlSweepPerInsert = 4
 
 // rlInline is the largest limit whose hit times live inside the entry.
 const rlInline = 6
@@ -134,7 +139,6 @@ func (s *RateLimits) Take(_ context.Context, key string, now time.Time, limit ra
 	w := int64(limit.Window)
 	sh, k := s.locate(key)
 	sh.mu.Lock()
-	sh.sweepStep(t, 2)
 	i := sh.find(k)
 	if i < 0 {
 		var err error
@@ -250,6 +254,10 @@ func (sh *rlShard) find(k rlKey) int {
 
 // insert adds an entry for k with a ring of n hits and returns its slot.
 func (sh *rlShard) insert(k rlKey, n int, t int64, shardMax int) (int, error) {
+	// Only inserts grow the table, so they pay for eviction: each examines
+	// rlSweepPerInsert slots, so a table is swept through at least once per
+	// len(slots)/rlSweepPerInsert inserts.
+	sh.sweepStep(t, rlSweepPerInsert)
 	if sh.count >= shardMax {
 		sh.sweepStep(t, len(sh.slots))
 		if sh.count >= shardMax {

@@ -59,16 +59,22 @@ func TestRateLimits_IdleKeysEvicted(t *testing.T) {
 	t0 := time.Unix(1_700_000_000, 0)
 	l := ratelimit.PerMinute(2)
 	for i := range 1000 {
-		_, err := s.Take(ctx, "ip:"+strconv.Itoa(i), t0, l)
+		_, err := s.Take(ctx, "old:"+strconv.Itoa(i), t0, l)
 		require.NoError(t, err)
 	}
 	require.Equal(t, 1000, s.Len())
-	// A minute later every key is idle; traffic on one key sweeps them.
-	for range 2000 { // each Take examines two slots of the (2048-slot) table
-		_, err := s.Take(ctx, "live", t0.Add(time.Minute), l)
+	// A minute later the old keys are idle; new keys sweep them out, so the
+	// table does not keep growing with churn.
+	for i := range 1000 {
+		_, err := s.Take(ctx, "new:"+strconv.Itoa(i), t0.Add(time.Minute), l)
 		require.NoError(t, err)
 	}
-	assert.Equal(t, 1, s.Len(), "only the live key remains")
+	assert.Equal(t, 1000, s.Len(), "only the new keys remain")
+	for i := range 1000 { // the old keys start afresh
+		st, err := s.Peek(ctx, "old:"+strconv.Itoa(i), t0.Add(time.Minute), l)
+		require.NoError(t, err)
+		require.Zero(t, st.Count)
+	}
 }
 
 func TestRateLimits_FullStoreFailsClosedAndKeepsLiveKeys(t *testing.T) {
