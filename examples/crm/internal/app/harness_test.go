@@ -45,7 +45,7 @@ func (s *syncBuffer) String() string {
 
 // env is one server under test, driven through its real handler.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	a     *App
 	clock *TestClock
 	logs  *syncBuffer
@@ -59,7 +59,7 @@ func (e *env) freshIP() string {
 	return fmt.Sprintf("10.%d.%d.%d:4000", n>>16&255, n>>8&255, n&255)
 }
 
-func newEnv(t *testing.T, mut ...func(*Config)) *env {
+func newEnv(t testing.TB, mut ...func(*Config)) *env {
 	t.Helper()
 	logs := &syncBuffer{}
 	clock := NewTestClock()
@@ -83,14 +83,14 @@ type resp struct {
 	*httptest.ResponseRecorder
 }
 
-func (r resp) json(t *testing.T) map[string]any {
+func (r resp) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(r.Body.Bytes(), &m), r.Body.String())
 	return m
 }
 
-func (r resp) problem(t *testing.T) problem.Body {
+func (r resp) problem(t testing.TB) problem.Body {
 	t.Helper()
 	require.Equal(t, "application/problem+json", r.Header().Get("Content-Type"), r.Body.String())
 	var b problem.Body
