@@ -95,6 +95,15 @@ type Runner struct {
 	CustomRoles map[string][]string
 	// Authenticate makes r come from u (As when nil).
 	Authenticate func(r *http.Request, u User) *http.Request
+	// VaryingHeaders are response headers that differ between any two
+	// requests and are ignored when the cross-tenant answers for an
+	// existing and an absent workspace are compared (when nil: Date,
+	// X-Request-Id, Request-Id and Traceparent).
+	VaryingHeaders []string
+}
+
+func defaultVaryingHeaders() []string {
+	return []string{"Date", "X-Request-Id", "Request-Id", "Traceparent"}
 }
 
 func (rn *Runner) validate() error {
@@ -300,7 +309,7 @@ func (rn *Runner) runCase(t T, rt Route, c string) Result {
 			// same status, headers and bytes.
 			cell.Vars["ws"] = string(cell.Workspace.ID)
 			other := rn.do(rt, cell, actor)
-			if other.Code != rec.Code || !bytes.Equal(other.Body.Bytes(), body) || !sameHeaders(other.Header(), rec.Header()) {
+			if other.Code != rec.Code || !bytes.Equal(other.Body.Bytes(), body) || !rn.sameHeaders(other.Header(), rec.Header()) {
 				res.Problem = "the answer for an existing workspace differs from the answer for an absent one"
 			}
 		}
@@ -315,16 +324,29 @@ func (rn *Runner) runCase(t T, rt Route, c string) Result {
 // trialHeader is the gate's trial response header, for members only.
 const trialHeader = "Trial-Ends-At"
 
-// sameHeaders compares two header sets, ignoring Date.
-func sameHeaders(a, b http.Header) bool {
-	if len(a) != len(b) {
-		return false
+// sameHeaders compares two header sets, ignoring the varying ones.
+func (rn *Runner) sameHeaders(a, b http.Header) bool {
+	vary := rn.VaryingHeaders
+	if vary == nil {
+		vary = defaultVaryingHeaders()
+	}
+	skip := map[string]bool{}
+	for _, k := range vary {
+		skip[http.CanonicalHeaderKey(k)] = true
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok && !skip[k] {
+			return false
+		}
 	}
 	for k, va := range a {
-		if k == "Date" {
+		if skip[k] {
 			continue
 		}
-		vb := b[k]
+		vb, ok := b[k]
+		if !ok {
+			return false
+		}
 		if len(va) != len(vb) {
 			return false
 		}

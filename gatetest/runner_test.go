@@ -2,6 +2,7 @@ package gatetest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -307,4 +308,26 @@ func TestRunner_ValidatesItself(t *testing.T) {
 			assert.Panics(t, func() { tt.rn.Check(nil) })
 		})
 	}
+}
+
+func TestRunner_IgnoresPerRequestHeaders(t *testing.T) {
+	h := newHost(t, "")
+	var n int
+	var mu sync.Mutex
+	withRequestID := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		w.Header().Set("X-Request-Id", fmt.Sprintf("req-%d", n))
+		mu.Unlock()
+		h.mux.ServeHTTP(w, r)
+	})
+	rt := h.routes()[0]
+	rn := &gatetest.Runner{Env: h.env, Handler: withRequestID}
+	assert.Empty(t, gatetest.Failures(rn.Check([]gatetest.Route{rt})))
+	rn.VaryingHeaders = []string{"Date"} // the request id now counts
+	var failed []string
+	for _, r := range gatetest.Failures(rn.Check([]gatetest.Route{rt})) {
+		failed = append(failed, r.Case)
+	}
+	assert.Equal(t, []string{"cross-tenant-absent"}, failed)
 }
