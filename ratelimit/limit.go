@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// MaxWindow is the longest window a Limit may have.
+const MaxWindow = 366 * 24 * time.Hour
+
 // MaxLimitN is the largest number of hits a Limit may admit per window.
 // A sliding log keeps one timestamp per admitted hit, so N bounds the
 // memory of one key (8 bytes per hit in memstore).
@@ -25,14 +28,14 @@ func PerHour(n int) Limit { return Limit{N: n, Window: time.Hour} }
 // PerMinute returns a Limit of n hits per rolling minute.
 func PerMinute(n int) Limit { return Limit{N: n, Window: time.Minute} }
 
-// Validate reports whether l is usable: 1 ≤ N ≤ MaxLimitN and Window of at
-// least one millisecond (the precision every store keeps).
+// Validate reports whether l is usable: 1 ≤ N ≤ MaxLimitN and a Window
+// from one millisecond (the precision every store keeps) to MaxWindow.
 func (l Limit) Validate() error {
 	if l.N < 1 || l.N > MaxLimitN {
 		return fmt.Errorf("ratelimit: limit N=%d out of range 1–%d", l.N, MaxLimitN)
 	}
-	if l.Window < time.Millisecond {
-		return fmt.Errorf("ratelimit: limit window %v shorter than 1ms", l.Window)
+	if l.Window < time.Millisecond || l.Window > MaxWindow {
+		return fmt.Errorf("ratelimit: limit window %v out of range 1ms–%v", l.Window, MaxWindow)
 	}
 	return nil
 }

@@ -34,6 +34,8 @@ func TestLimitValidate(t *testing.T) {
 		{"sub-millisecond window", ratelimit.Limit{N: 5, Window: time.Microsecond}, false},
 		{"negative n", ratelimit.Limit{N: -1, Window: time.Minute}, false},
 		{"too large n", ratelimit.Limit{N: ratelimit.MaxLimitN + 1, Window: time.Minute}, false},
+		{"window too long", ratelimit.Limit{N: 1, Window: ratelimit.MaxWindow + 1}, false},
+		{"max window", ratelimit.Limit{N: 1, Window: ratelimit.MaxWindow}, true},
 		{"per hour", ratelimit.PerHour(5), true},
 		{"max n", ratelimit.Limit{N: ratelimit.MaxLimitN, Window: time.Millisecond}, true},
 	}

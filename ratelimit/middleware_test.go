@@ -514,3 +514,44 @@ func TestPolicy_Validation(t *testing.T) {
 	_, err = ratelimit.ByClientIP(nil, clientip.Grouper{})
 	assert.Error(t, err)
 }
+
+// TestMiddleware_OmittingTheIdentifierStillIPLimited: a client that drops or
+// garbles the email member escapes only the email rule, never the IP rule.
+func TestMiddleware_OmittingTheIdentifierStillIPLimited(t *testing.T) {
+	e := newEnv(t)
+	h := e.wrap(t, ratelimit.AuthRules(ratelimit.RouteRegister, ipKey(t))...)
+	bodies := []string{``, `{}`, `not json`, `{"email":5}`, `{"email":null}`, `[]`}
+	var codes []int
+	for _, b := range bodies {
+		codes = append(codes, send(h, "POST", "/api/auth/register", "203.0.113.9:1", b, nil).Code)
+	}
+	assert.Equal(t, []int{202, 202, 202, 202, 202, 429}, codes)
+}
+
+func TestMiddleware_RetryAfterRoundsUp(t *testing.T) {
+	e := newEnv(t)
+	h := e.wrap(t, ratelimit.Rule{Name: "burst", Limit: ratelimit.Limit{N: 1, Window: 1500 * time.Millisecond}, Key: ipKey(t)})
+	require.Equal(t, 202, send(h, "GET", "/", "203.0.113.1:1", "", nil).Code)
+	e.clock.Set(t0.Add(time.Millisecond))
+	w := send(h, "GET", "/", "203.0.113.1:1", "", nil)
+	require.Equal(t, 429, w.Code)
+	assert.Equal(t, "2", w.Header().Get("Retry-After"), "1.499s rounds up, never down to 1 or 0")
+	assert.Equal(t, `"burst";q=1;w=2`, w.Header().Get("RateLimit-Policy"))
+	e.clock.Set(t0.Add(1499 * time.Millisecond))
+	w = send(h, "GET", "/", "203.0.113.1:1", "", nil)
+	require.Equal(t, 429, w.Code)
+	assert.Equal(t, "1", w.Header().Get("Retry-After"), "1ms left is still 1s")
+}
+
+func TestByClientIP_NoSocketAddressSharesOneBucket(t *testing.T) {
+	k := ipKey(t)
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "@"
+	key, ok := k(r)
+	assert.True(t, ok, "still limited")
+	assert.Equal(t, "unknown", key)
+	r.RemoteAddr = "[2001:db8:1:2::5]:1"
+	key, ok = k(r)
+	assert.True(t, ok)
+	assert.Equal(t, "2001:db8:1:2::/64", key)
+}
