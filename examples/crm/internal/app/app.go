@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/tenantgate/tenantgate/gate"
 	"github.com/tenantgate/tenantgate/mfa"
 	"github.com/tenantgate/tenantgate/operator"
+	"github.com/tenantgate/tenantgate/privacy"
 	"github.com/tenantgate/tenantgate/ratelimit"
 	"github.com/tenantgate/tenantgate/rbac"
 	"github.com/tenantgate/tenantgate/secret"
@@ -104,6 +106,7 @@ type App struct {
 	disp       *disposable.Checker
 	lifecycle  *tenancy.Lifecycle
 	console    *operator.Console
+	privacy    *privacy.Handlers
 	auditStore audit.Store
 	trail      *audit.Trail
 	recorder   *audit.Recorder
@@ -338,6 +341,13 @@ func New(cfg Config) (*App, error) {
 		Verified: true, Operator: true, CreatedAt: a.clock.Now(),
 	})
 
+	// The pseudonym key of erased users lives as long as the in-memory
+	// stores; a persistent backend needs a configured, stable key.
+	pk := make([]byte, 32)
+	_, _ = rand.Read(pk)
+	if a.privacy, err = a.privacyHandlers(pk); err != nil {
+		return nil, err
+	}
 	a.handler = a.outer(a.authenticate(a.routes()))
 	return a, nil
 }
@@ -411,8 +421,8 @@ func (a *App) routes() http.Handler {
 	handle("POST /api/me/mfa/totp/confirm", fn(a.mfaConfirm))
 	handle("POST /api/me/mfa/totp/disable", fn(a.mfaDisable))
 	handle("POST /api/me/mfa/recovery-codes", fn(a.mfaRecoveryCodes))
-	handle("GET /api/me/export", fn(a.export))
-	handle("POST /api/me/erase", fn(a.erase))
+	handle("GET /api/me/export", a.withReqInfo(a.privacy.Export()))
+	handle("POST /api/me/erase", a.withReqInfo(a.privacy.Erase()))
 
 	// The operator console (operator-only, checked first), with the
 	// request's id and client IP available to the lifecycle's audit records.

@@ -1,11 +1,13 @@
 package app
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"net/http"
 
+	"github.com/tenantgate/tenantgate/privacy"
 	"github.com/tenantgate/tenantgate/problem"
+	"github.com/tenantgate/tenantgate/ratelimit"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
 
@@ -105,123 +107,58 @@ func (a *App) mfaRecoveryCodes(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string][]string{"recoveryCodes": codes.Reveal()})
 }
 
-// export streams the caller's own data as JSON.
-func (a *App) export(w http.ResponseWriter, r *http.Request) {
-	p, err := principal(r)
-	if err != nil {
-		problem.Write(w, r, err)
-		return
+// privacyHandlers wires the data-subject routes to the privacy package:
+// GET /api/me/export streams the caller's data as JSON; POST /api/me/erase
+// {password, code?} erases it after a step-up (the password, and a second
+// factor when MFA is on), 409 last_owner while the caller is the last owner
+// of a workspace. The example's own account data (user record, sessions)
+// goes in AfterErase.
+func (a *App) privacyHandlers(pseudonymKey []byte) (*privacy.Handlers, error) {
+	ipRule := func(name string, l ratelimit.Limit) privacy.LimiterRule {
+		return privacy.LimiterRule{Name: name, Limit: l, By: privacy.ByIP}
 	}
-	u, err := a.acc.get(r.Context(), p.User)
-	if err != nil {
-		problem.Write(w, r, problem.ErrUnauthenticated)
-		return
+	idRule := func(name string, l ratelimit.Limit) privacy.LimiterRule {
+		return privacy.LimiterRule{Name: name, Limit: l, By: privacy.ByIdentifier}
 	}
-	ms, err := a.tenancy.UserMemberships(r.Context(), p.User)
-	if err != nil {
-		problem.Write(w, r, err)
-		return
+	perIP, perEmail := ratelimit.PerHour(ratelimit.DefaultAuthPerIPPerHour), ratelimit.PerHour(ratelimit.DefaultAuthPerEmailPerHour)
+	rules := []privacy.LimiterRule{
+		idRule("login-email", LoginPerEmail), ipRule("login-ip", LoginPerIP),
+		{Name: "workspace", Limit: a.cfg.TenantQuota, By: privacy.ByTenant},
 	}
-	type membershipJSON struct {
-		WorkspaceID string `json:"workspaceId"`
-		Role        string `json:"role"`
+	for _, route := range []string{ratelimit.RouteRegister, ratelimit.RouteForgotPassword, ratelimit.RouteResendVerification} {
+		rules = append(rules, ipRule(route+"-ip", perIP), idRule(route+"-email", perEmail))
 	}
-	out := struct {
-		User struct {
-			ID            string `json:"id"`
-			Email         string `json:"email"`
-			EmailVerified bool   `json:"emailVerified"`
-			CreatedAt     string `json:"createdAt"`
-		} `json:"user"`
-		Memberships []membershipJSON `json:"memberships"`
-	}{Memberships: []membershipJSON{}}
-	out.User.ID, out.User.Email, out.User.EmailVerified = string(u.ID), u.Email, u.Verified
-	out.User.CreatedAt = u.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00")
-	for _, m := range ms {
-		out.Memberships = append(out.Memberships, membershipJSON{WorkspaceID: string(m.Workspace), Role: m.Role})
-	}
-	noStore(w)
-	w.Header()["Content-Type"] = []string{"application/json"}
-	w.Header()["Content-Disposition"] = []string{`attachment; filename="export.json"`}
-	w.WriteHeader(http.StatusOK)
-	_ = json.NewEncoder(w).Encode(out)
-}
-
-// erase deletes the caller's account after a password step-up; 409
-// last_owner while the caller is the last owner of a workspace.
-func (a *App) erase(w http.ResponseWriter, r *http.Request) {
-	p, err := principal(r)
-	if err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	if err := tenancy.RefuseImpersonation(p); err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	var in struct {
-		Password string  `json:"password"`
-		Code     *string `json:"code"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	u, err := a.acc.get(r.Context(), p.User)
-	if err != nil {
-		problem.Write(w, r, problem.ErrUnauthenticated)
-		return
-	}
-	if !checkPassword(u.PasswordHash, in.Password) {
-		problem.Write(w, r, problem.ErrInvalidCredentials)
-		return
-	}
-	code := ""
-	if in.Code != nil {
-		code = *in.Code
-	}
-	if _, err := a.mfa.Authenticate(r.Context(), a.subject(r, p.User, ""), code); err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	ms, err := a.tenancy.UserMemberships(r.Context(), p.User)
-	if err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	for _, m := range ms { // refuse before changing anything
-		if m.Role == tenancy.RoleOwner && a.lastOwner(r, m) {
-			problem.Write(w, r, problem.ErrLastOwner)
-			return
-		}
-	}
-	for _, m := range ms {
-		if err := a.tenancy.RemoveMember(r.Context(), m.Workspace, m.User); err != nil && !errors.Is(err, tenancy.ErrNotFound) {
-			problem.Write(w, r, storeErr(err))
-			return
-		}
-	}
-	a.acc.remove(r.Context(), p.User)
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// lastOwner reports whether m is the only owner of its workspace.
-func (a *App) lastOwner(r *http.Request, m tenancy.Membership) bool {
-	owners := 0
-	after := tenancy.UserID("")
-	for {
-		page, err := a.tenancy.Members(r.Context(), m.Workspace, after, 200)
-		if err != nil {
-			return true // fail closed
-		}
-		for _, o := range page {
-			if o.Role == tenancy.RoleOwner {
-				owners++
+	svc, err := privacy.New(privacy.Config{
+		Members: a.tenancy, Workspaces: a.tenancy, Invites: a.stores.Invites, Roles: a.stores.Roles,
+		MFA: a.stores.MFA, Tokens: a.stores.Tokens, Limiter: a.stores.RateLimits, LimiterRules: rules,
+		Audit: a.auditStore, Opener: a.trail, Sink: a.trail, Keys: a.stores.SubjectKeys,
+		Identities: func(ctx context.Context, user tenancy.UserID) (privacy.Identity, error) {
+			u, err := a.acc.get(ctx, user)
+			if errors.Is(err, errNoUser) {
+				return privacy.Identity{}, nil
 			}
-		}
-		if len(page) < 200 {
-			return owners <= 1
-		}
-		after = page[len(page)-1].User
+			if err != nil {
+				return privacy.Identity{}, err
+			}
+			return privacy.Identity{Emails: []string{u.Email}}, nil
+		},
+		PseudonymKey: pseudonymKey, Clock: a.clock, Annotate: annotate,
+		AfterErase: func(ctx context.Context, user tenancy.UserID) error {
+			a.acc.remove(ctx, user)
+			return nil
+		},
+	})
+	if err != nil {
+		return nil, err
 	}
+	return svc.Handlers(privacy.StepUp{
+		VerifyPassword: func(ctx context.Context, user tenancy.UserID, password string) error {
+			u, err := a.acc.get(ctx, user)
+			if err != nil || !checkPassword(u.PasswordHash, password) {
+				return problem.ErrInvalidCredentials
+			}
+			return nil
+		},
+		SecondFactor: a.mfa,
+	})
 }

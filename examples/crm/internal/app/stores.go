@@ -4,6 +4,7 @@ import (
 	"github.com/tenantgate/tenantgate/audit"
 	"github.com/tenantgate/tenantgate/memstore"
 	"github.com/tenantgate/tenantgate/mfa"
+	"github.com/tenantgate/tenantgate/privacy"
 	"github.com/tenantgate/tenantgate/ratelimit"
 	"github.com/tenantgate/tenantgate/team"
 	"github.com/tenantgate/tenantgate/tenancy"
@@ -16,7 +17,30 @@ import (
 type TenancyStore interface {
 	tenancy.WorkspaceStore
 	tenancy.MembershipStore
+	privacy.Workspaces
 }
+
+// RoleStore, InviteStore, MFAStore and TokenStore are the library's
+// stores plus what data-subject erasure needs of them; memstore and
+// mongostore implement both.
+type (
+	RoleStore interface {
+		team.RoleStore
+		privacy.Roles
+	}
+	InviteStore interface {
+		team.InviteStore
+		privacy.Invites
+	}
+	MFAStore interface {
+		mfa.Store
+		privacy.MFA
+	}
+	TokenStore interface {
+		verify.Store
+		privacy.Tokens
+	}
+)
 
 // Stores are the library's stores the server runs on. Each nil field is
 // filled with its in-memory implementation (memstore), so a zero Stores is
@@ -24,14 +48,14 @@ type TenancyStore interface {
 // what they hold.
 type Stores struct {
 	Tenancy     TenancyStore
-	Roles       team.RoleStore
-	Invites     team.InviteStore
+	Roles       RoleStore
+	Invites     InviteStore
 	InviteCodes tenancy.InviteCodeStore
 	Audit       audit.Store
 	SubjectKeys audit.SubjectKeys
 	RateLimits  ratelimit.Store
-	MFA         mfa.Store
-	Tokens      verify.Store
+	MFA         MFAStore
+	Tokens      TokenStore
 }
 
 // withDefaults fills every nil store with memstore's.
