@@ -132,8 +132,8 @@ func (g *Gate) Check(r *http.Request, rt Route) (d Decision, t tenancy.Tenant) {
 }
 
 func (g *Gate) allows(ctx context.Context, ws tenancy.WorkspaceID, role string, perm rbac.Permission) (bool, error) {
-	if r, ok := g.cfg.Policy.Role(role); ok {
-		return r.Permissions.Has(perm), nil
+	if ok, defined := g.cfg.Policy.Check(role, perm); defined {
+		return ok, nil
 	}
 	if g.cfg.CustomRoles == nil {
 		return false, nil
