@@ -14,8 +14,10 @@ import (
 const (
 	// DefaultRateLimitShards is the number of lock shards.
 	DefaultRateLimitShards = 256
-	// DefaultRateLimitMaxKeys bounds the live keys of a RateLimits store.
-	DefaultRateLimitMaxKeys = 1 << 22
+	// DefaultRateLimitMaxKeys bounds the live keys of a RateLimits store:
+	// about 1M keys, whose tables reach about 185 MB (tables do not shrink;
+	// their high-water mark is bounded by MaxKeys).
+	DefaultRateLimitMaxKeys = 1 << 20
 )
 
 // RateLimitOptions configures NewRateLimits. Zero fields take the defaults.
@@ -24,7 +26,9 @@ type RateLimitOptions struct {
 	// (default DefaultRateLimitShards).
 	Shards int
 	// MaxKeys bounds the number of live keys (default
-	// DefaultRateLimitMaxKeys), spread evenly over the shards. A Take that
+	// DefaultRateLimitMaxKeys). Each shard holds at most 5/4 of its even
+	// share, to absorb uneven hashing, so a store may hold up to 5/4 of
+	// MaxKeys when the load spreads unevenly. A Take that
 	// would add a key to a full shard first evicts the shard's idle keys and
 	// fails with ratelimit.ErrStoreFull if none is idle; it never forgets a
 	// live key, so a full store fails closed instead of admitting more.
@@ -117,7 +121,7 @@ func NewRateLimits(opts RateLimitOptions) (*RateLimits, error) {
 		mask:     uint64(shards - 1),
 		seed1:    maphash.MakeSeed(),
 		seed2:    maphash.MakeSeed(),
-		shardMax: max((maxKeys+shards-1)/shards, 1),
+		shardMax: max((maxKeys*5/4+shards-1)/shards, 1), // room for uneven hashing
 	}
 	for i := range s.shards {
 		s.shards[i].slots = make([]rlEntry, 8)

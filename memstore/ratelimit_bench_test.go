@@ -52,9 +52,11 @@ func BenchmarkRateLimitsTake(b *testing.B) {
 	}
 	hour := ratelimit.PerHour(5)
 	warm := func(b *testing.B) *memstore.RateLimits {
-		s := newRateLimits(b, memstore.RateLimitOptions{})
+		s := newRateLimits(b, memstore.RateLimitOptions{MaxKeys: 2 * distinct})
 		for _, k := range keys {
-			_, _ = s.Take(ctx, k, benchT0, hour)
+			if _, err := s.Take(ctx, k, benchT0, hour); err != nil {
+				b.Fatal(err)
+			}
 		}
 		return s
 	}
@@ -109,9 +111,11 @@ func BenchmarkRateLimitsMemory(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		s := newRateLimits(b, memstore.RateLimitOptions{})
+		s := newRateLimits(b, memstore.RateLimitOptions{MaxKeys: 2 * distinct})
 		for _, k := range keys {
-			_, _ = s.Take(ctx, k, benchT0, l)
+			if _, err := s.Take(ctx, k, benchT0, l); err != nil {
+				b.Fatal(err)
+			}
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)

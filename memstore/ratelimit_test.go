@@ -79,22 +79,31 @@ func TestRateLimits_IdleKeysEvicted(t *testing.T) {
 
 func TestRateLimits_FullStoreFailsClosedAndKeepsLiveKeys(t *testing.T) {
 	ctx := context.Background()
-	s := newRateLimits(t, memstore.RateLimitOptions{Shards: 1, MaxKeys: 10})
+	s := newRateLimits(t, memstore.RateLimitOptions{Shards: 1, MaxKeys: 40})
 	t0 := time.Unix(1_700_000_000, 0)
 	l := ratelimit.PerHour(1)
-	for i := range 10 {
+	held := 0
+	for i := range 100 {
 		st, err := s.Take(ctx, "k"+strconv.Itoa(i), t0, l)
-		require.NoError(t, err)
+		if err != nil {
+			require.ErrorIs(t, err, ratelimit.ErrStoreFull)
+			break
+		}
 		require.True(t, st.Admitted)
+		held++
 	}
+	assert.GreaterOrEqual(t, held, 40)
+	assert.LessOrEqual(t, held, 50, "at most 5/4 of MaxKeys")
 	_, err := s.Take(ctx, "new", t0.Add(time.Minute), l)
 	require.ErrorIs(t, err, ratelimit.ErrStoreFull)
 	// The live keys were not forgotten to make room.
-	st, err := s.Take(ctx, "k0", t0.Add(time.Minute), l)
-	require.NoError(t, err)
-	assert.False(t, st.Admitted)
+	for i := range held {
+		st, err := s.Take(ctx, "k"+strconv.Itoa(i), t0.Add(time.Minute), l)
+		require.NoError(t, err)
+		assert.False(t, st.Admitted, i)
+	}
 	// Once they are idle, room is made.
-	st, err = s.Take(ctx, "new", t0.Add(time.Hour), l)
+	st, err := s.Take(ctx, "new", t0.Add(time.Hour), l)
 	require.NoError(t, err)
 	assert.True(t, st.Admitted)
 }
