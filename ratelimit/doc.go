@@ -25,6 +25,14 @@
 //     UnsafeFailOpen, and is always reported to the Observer.
 package ratelimit
 
+//
+// Placement: policies keyed by client IP or identifier wrap the handler
+// outside the gate (429 before any work); policies keyed by tenant or plan
+// go inside it, after membership is verified, so that a non-member never
+// sees a foreign workspace's quota in a RateLimit header and can never
+// spend it. Each tenant has its own bucket, so one tenant exhausting its
+// quota never affects another.
+
 // Implementing Store on MongoDB
 //
 // One document per key in the ratelimits collection, { _id: key, t: [hit

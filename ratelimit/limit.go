@@ -145,6 +145,7 @@ func (f ClockFunc) Now() time.Time { return f() }
 
 type systemClock struct{}
 
+// Now reads the wall clock; the only time.Now in the package.
 func (systemClock) Now() time.Time { return time.Now() }
 
 // SystemClock is the wall clock.

@@ -238,6 +238,7 @@ type replayBody struct {
 	orig io.Closer
 }
 
+// Close closes the original body.
 func (b replayBody) Close() error { return b.orig.Close() }
 
 // Handler is the policy's middleware: it runs Check, sets the RateLimit and
