@@ -23,8 +23,6 @@
 //     and RateLimit headers (draft-ietf-httpapi-ratelimit-headers). A store
 //     failure denies with 503 unavailable unless a rule opts into
 //     UnsafeFailOpen, and is always reported to the Observer.
-package ratelimit
-
 //
 // Placement: policies keyed by client IP or identifier wrap the handler
 // outside the gate (429 before any work); policies keyed by tenant or plan
@@ -32,8 +30,8 @@ package ratelimit
 // sees a foreign workspace's quota in a RateLimit header and can never
 // spend it. Each tenant has its own bucket, so one tenant exhausting its
 // quota never affects another.
-
-// Implementing Store on MongoDB
+//
+// # Implementing Store on MongoDB
 //
 // One document per key in the ratelimits collection, { _id: key, t: [hit
 // times], ok: bool, exp: date } with a TTL index on exp, and Take as one
@@ -51,4 +49,7 @@ package ratelimit
 // t[0]}. The update is atomic on its document, so concurrent Takes of one
 // key serialize on the server; the TTL monitor only reclaims space, since
 // every call filters by time itself. Peek is one findOne filtered by the
-// caller (the newest N times after cut); Reset is one deleteOne.
+// caller (the newest N times after cut); Reset is one deleteOne. BSON dates
+// hold milliseconds: round now up to the millisecond before the call (and
+// cut with it), so that a stored hit never leaves its window early.
+package ratelimit
