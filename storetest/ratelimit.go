@@ -283,6 +283,34 @@ func RunRateLimitStore(t *testing.T, newStore func(t *testing.T) ratelimit.Store
 		}
 	})
 
+	t.Run("LongestWindow", func(t *testing.T) {
+		// No overflow at the longest window a Limit allows.
+		s := newStore(t)
+		l := ratelimit.Limit{N: 1, Window: ratelimit.MaxWindow}
+		require.True(t, take(t, s, "k", rlT0, l).Admitted)
+		assert.False(t, take(t, s, "k", rlT0.Add(ratelimit.MaxWindow-ms), l).Admitted)
+		assert.True(t, take(t, s, "k", rlT0.Add(ratelimit.MaxWindow), l).Admitted)
+	})
+
+	t.Run("LargeLimit", func(t *testing.T) {
+		// Limits beyond any inline capacity, shrinking and growing.
+		s := newStore(t)
+		l := ratelimit.Limit{N: 500, Window: time.Minute}
+		for i := range 600 {
+			st := take(t, s, "k", rlT0.Add(time.Duration(i)*ms), l)
+			require.Equal(t, i < 500, st.Admitted, i)
+		}
+		st := take(t, s, "k", rlT0.Add(time.Minute+ms), l)
+		assert.True(t, st.Admitted, "the t0 and t0+1ms hits left the window")
+		assert.Equal(t, 499, st.Count)
+		st = take(t, s, "k", rlT0.Add(time.Minute+2*ms), ratelimit.Limit{N: 2, Window: time.Minute})
+		assert.False(t, st.Admitted)
+		assert.Equal(t, 2, st.Count)
+		st = take(t, s, "k", rlT0.Add(time.Minute+3*ms), ratelimit.Limit{N: 1000, Window: time.Minute})
+		assert.True(t, st.Admitted)
+		assert.Equal(t, 3, st.Count, "the two newest kept, plus this one")
+	})
+
 	t.Run("InvalidLimitRefused", func(t *testing.T) {
 		s := newStore(t)
 		for _, l := range []ratelimit.Limit{{}, {N: 0, Window: time.Minute}, {N: 1, Window: 0}, {N: -1, Window: time.Minute}} {
