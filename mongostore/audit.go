@@ -126,18 +126,33 @@ func (s *Audit) tip(ctx context.Context, ws string) (audit.Head, error) {
 	return audit.Head{Seq: uint64(docs[0].Seq), Hash: docs[0].Hash}, nil
 }
 
+// ceilMS rounds t up to a whole millisecond, in UTC.
+func ceilMS(t time.Time) time.Time {
+	d := t.UTC().Truncate(time.Millisecond)
+	if d.Before(t) {
+		d = d.Add(time.Millisecond)
+	}
+	return d
+}
+
 // queryFilter is the find filter of q below the cursor seq (0: none).
 func queryFilter(q audit.Query, below uint64) bson.D {
 	f := bson.D{{Key: "workspace", Value: q.Workspace}}
 	if below > 0 {
 		f = append(f, bson.E{Key: "seq", Value: bson.D{{Key: "$lt", Value: int64(below)}}})
 	}
+	// Stored times are whole milliseconds (audit.Link truncates; BSON
+	// dates hold no more), but the bounds may carry nanoseconds, which the
+	// driver would truncate — turning "time ≥ 12.3005" into "time ≥ 12.300"
+	// and "time < 12.3005" into "time < 12.300", each wrong by one event.
+	// For a whole-millisecond T, T ≥ From ⇔ T ≥ ceil(From) and
+	// T < To ⇔ T < ceil(To), so both bounds are rounded up.
 	var tr bson.D
 	if !q.From.IsZero() {
-		tr = append(tr, bson.E{Key: "$gte", Value: q.From.UTC()})
+		tr = append(tr, bson.E{Key: "$gte", Value: ceilMS(q.From)})
 	}
 	if !q.To.IsZero() {
-		tr = append(tr, bson.E{Key: "$lt", Value: q.To.UTC()})
+		tr = append(tr, bson.E{Key: "$lt", Value: ceilMS(q.To)})
 	}
 	if tr != nil {
 		f = append(f, bson.E{Key: "time", Value: tr})

@@ -99,6 +99,14 @@ func (s *MFA) missed(ctx context.Context, op, userID string) error {
 // upsert). An enabled record misses the filter, so the upsert tries to
 // insert a second document with the same _id: the duplicate-key error is
 // ErrConflict and nothing changes.
+//
+// A duplicate key has a second cause: two first enrolments of one user at
+// the same instant both miss and both insert. The server does not retry
+// this upsert itself (its filter has a field, enabled, outside the unique
+// _id index, so the manual's conditions for the automatic retry do not
+// hold), so PutPending retries once: the retry matches the other call's
+// pending record and replaces its seed (as a later call would), while an
+// enabled record fails the retry the same way — ErrConflict.
 func (s *MFA) PutPending(ctx context.Context, userID string, sealed []byte) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
@@ -108,6 +116,9 @@ func (s *MFA) PutPending(ctx context.Context, userID string, sealed []byte) erro
 		{Key: "$setOnInsert", Value: bson.D{{Key: "lastStep", Value: mfa.NoStep}, {Key: "failures", Value: 0}, {Key: "recovery", Value: bson.A{}}}},
 	}
 	_, err := s.c.UpdateOne(ctx, filter, update, true)
+	if classify(err) == failDuplicate {
+		_, err = s.c.UpdateOne(ctx, filter, update, true)
+	}
 	return mapErr("mfa put pending", err, nil, mfa.ErrConflict)
 }
 
@@ -145,34 +156,63 @@ func unlockedFilter(userID string, now time.Time) bson.D {
 	}
 }
 
+// maxLockDoublings caps the exponent of a lock's doubling: 2^40 times any
+// backoff of a millisecond or more exceeds every MaxBackoff a
+// time.Duration can hold, so the cap changes no result and keeps $pow in
+// exact range.
+const maxLockDoublings = 40
+
 // beginAttemptPipeline increments failures and, when p.LockFor(failures)
 // is positive, sets lockedUntil = now + that lock, computing LockFor on the
 // server from the incremented count: positive exactly when failures is a
-// positive multiple of After, then min(Backoff × 2^(failures/After − 1),
-// MaxBackoff) in milliseconds.
+// positive multiple of After and Backoff is positive, then
+// min(Backoff × 2^min(failures/After − 1, 40), MaxBackoff) in milliseconds.
+//
+// Both stages apply to one document in one update, so the count and the
+// lock it triggers are one atomic step. $cond evaluates only the branch
+// it selects, and $divide/$trunc/$pow/$multiply on these operands yield a
+// double, which $toDate truncates to a whole millisecond.
+//
+// BSON dates hold milliseconds: now and both durations are rounded up to
+// a whole millisecond, so a lock never ends before now + LockFor (it may
+// end up to 2 ms later). The unlocked filter compares the whole-millisecond
+// lockedUntil with now truncated by the driver, which for a
+// whole-millisecond bound gives the exact answer.
 func beginAttemptPipeline(now time.Time, p mfa.LockPolicy) bson.A {
 	after := int64(p.After)
 	lockMS := bson.D{{Key: "$min", Value: bson.A{
 		bson.D{{Key: "$multiply", Value: bson.A{
-			p.Backoff.Milliseconds(),
-			bson.D{{Key: "$pow", Value: bson.A{2, bson.D{{Key: "$subtract", Value: bson.A{
-				bson.D{{Key: "$trunc", Value: bson.D{{Key: "$divide", Value: bson.A{"$failures", after}}}}}, 1,
+			ceilDurationMS(p.Backoff),
+			bson.D{{Key: "$pow", Value: bson.A{2, bson.D{{Key: "$min", Value: bson.A{
+				bson.D{{Key: "$subtract", Value: bson.A{
+					bson.D{{Key: "$trunc", Value: bson.D{{Key: "$divide", Value: bson.A{"$failures", max(after, 1)}}}}}, 1,
+				}}},
+				maxLockDoublings,
 			}}}}}},
 		}}},
-		p.MaxBackoff.Milliseconds(),
+		ceilDurationMS(p.MaxBackoff),
 	}}}
 	locks := bson.D{{Key: "$and", Value: bson.A{
-		after > 0,
+		after > 0 && p.Backoff > 0,
 		bson.D{{Key: "$eq", Value: bson.A{bson.D{{Key: "$mod", Value: bson.A{"$failures", max(after, 1)}}}, 0}}},
 	}}}
 	return bson.A{
 		bson.D{{Key: "$set", Value: bson.D{{Key: "failures", Value: bson.D{{Key: "$add", Value: bson.A{bson.D{{Key: "$ifNull", Value: bson.A{"$failures", 0}}}, 1}}}}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "lockedUntil", Value: bson.D{{Key: "$cond", Value: bson.A{
 			locks,
-			bson.D{{Key: "$toDate", Value: bson.D{{Key: "$add", Value: bson.A{now.UnixMilli(), lockMS}}}}},
+			bson.D{{Key: "$toDate", Value: bson.D{{Key: "$add", Value: bson.A{ceilMS(now).UnixMilli(), lockMS}}}}},
 			"$lockedUntil",
 		}}}}}}},
 	}
+}
+
+// ceilDurationMS is d in milliseconds, rounded up.
+func ceilDurationMS(d time.Duration) int64 {
+	ms := d.Milliseconds()
+	if time.Duration(ms)*time.Millisecond < d {
+		ms++
+	}
+	return ms
 }
 
 // BeginAttempt implements mfa.Store: one findOneAndUpdate({_id, not locked

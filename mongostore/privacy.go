@@ -18,11 +18,29 @@ import (
 const pendingDelete = "delete"
 
 var (
-	_ privacy.Workspaces = (*Tenancy)(nil)
-	_ privacy.Invites    = (*Invites)(nil)
-	_ privacy.MFA        = (*MFA)(nil)
-	_ privacy.Tokens     = (*Tokens)(nil)
+	_ privacy.Memberships = (*Tenancy)(nil)
+	_ privacy.Workspaces  = (*Tenancy)(nil)
+	_ privacy.Invites     = (*Invites)(nil)
+	_ privacy.Roles       = (*Roles)(nil)
+	_ privacy.MFA         = (*MFA)(nil)
+	_ privacy.Tokens      = (*Tokens)(nil)
+	_ privacy.Limiter     = (*RateLimits)(nil)
+	_ privacy.AuditReader = (*Audit)(nil)
+	_ audit.SubjectKeys   = (*SubjectKeys)(nil)
 )
+
+// The stores Open returns fill every store field of privacy.Config (the
+// Sink and Opener are normally an audit.Trail over Stores.Audit and
+// Stores.SubjectKeys; the raw Audit satisfies Sink too). This function is
+// never called: it fails to compile if a Stores field stops satisfying
+// the interface privacy.Config takes for it.
+var _ = func(s *Stores) privacy.Config {
+	return privacy.Config{
+		Members: s.Members, Workspaces: s.Workspaces, Invites: s.Invites, Roles: s.Roles,
+		MFA: s.MFA, Tokens: s.Tokens, Limiter: s.RateLimits,
+		Audit: s.Audit, Sink: s.Audit, Keys: s.SubjectKeys,
+	}
+}
 
 // DeleteWorkspaceAudited implements privacy.Workspaces with the protocol
 // of UpdateWorkspaceAudited:

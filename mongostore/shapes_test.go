@@ -20,14 +20,31 @@ func canon(t *testing.T, v any) string {
 }
 
 func TestTakePipelineShape(t *testing.T) {
-	got := canon(t, takePipeline(100_000, 60_000, 3))
+	got := canon(t, takePipeline(100_000_000_000, 60_000_000_000, 3))
 	want := `{"v":[` +
-		`{"$set":{"_kept":{"$slice":[{"$sortArray":{"input":{"$filter":{"input":{"$ifNull":["$hits",[]]},"cond":{"$gt":["$$this",40000]}}},"sortBy":1}},-3]}}},` +
+		`{"$set":{"_kept":{"$slice":[{"$sortArray":{"input":{"$filter":{"input":{"$ifNull":["$hitsNs",[]]},"cond":{"$gt":["$$this",40000000000]}}},"sortBy":1}},-3]}}},` +
 		`{"$set":{"admitted":{"$lt":[{"$size":"$_kept"},3]}}},` +
-		`{"$set":{"hits":{"$cond":["$admitted",{"$sortArray":{"input":{"$concatArrays":["$_kept",[100000]]},"sortBy":1}},"$_kept"]}}},` +
-		`{"$set":{"expiresAt":{"$toDate":{"$add":[{"$max":[100000,{"$last":"$hits"}]},60000]}}}},` +
-		`{"$unset":"_kept"}]}`
+		`{"$set":{"hitsNs":{"$cond":["$admitted",{"$sortArray":{"input":{"$concatArrays":["$_kept",[100000000000]]},"sortBy":1}},"$_kept"]}}},` +
+		`{"$set":{"expiresAt":{"$toDate":{"$add":[{"$divide":[{"$max":[100000000000,{"$last":"$hitsNs"}]},1000000]},360000]}}}},` +
+		`{"$unset":["_kept","hits"]}]}`
 	assert.JSONEq(t, want, got)
+}
+
+// The numbers of the pipeline are BSON int64 (or int32 for n), never
+// doubles or strings: $slice needs an integral count, the comparisons in
+// $filter and $max must be numeric against the stored int64 hits.
+func TestTakePipelineNumberTypes(t *testing.T) {
+	raw, err := bson.Marshal(bson.D{{Key: "p", Value: takePipeline(1_700_000_000_123_456_789, int64(time.Minute), 5)}})
+	require.NoError(t, err)
+	p := bson.Raw(raw).Lookup("p")
+	cut := p.Array().Index(0).Document().Lookup("$set", "_kept", "$slice", "0", "$sortArray", "input", "$filter", "cond", "$gt", "1")
+	assert.Equal(t, bson.TypeInt64, cut.Type)
+	assert.Equal(t, int64(1_700_000_000_123_456_789-int64(time.Minute)), cut.Int64())
+	n := p.Array().Index(0).Document().Lookup("$set", "_kept", "$slice", "1")
+	assert.Contains(t, []bson.Type{bson.TypeInt32, bson.TypeInt64}, n.Type)
+	appended := p.Array().Index(2).Document().Lookup("$set", "hitsNs", "$cond", "1", "$sortArray", "input", "$concatArrays", "1", "0")
+	assert.Equal(t, bson.TypeInt64, appended.Type)
+	assert.Equal(t, int64(1_700_000_000_123_456_789), appended.Int64(), "the hit keeps its nanoseconds")
 }
 
 func TestRateState(t *testing.T) {
@@ -44,13 +61,14 @@ func TestRateState(t *testing.T) {
 		{"WindowIsHalfOpen", []int64{90, 95}, 100, 10, 3, 1, 95},
 		{"NewestNOnly", []int64{91, 92, 93, 94}, 100, 10, 2, 2, 93},
 		{"FutureHitCounts", []int64{99, 105}, 100, 10, 3, 2, 99},
+		{"SubMillisecondBoundary", []int64{999_999, 1_500_000}, 1_001_000_000, 1_000_000_000, 3, 1, 1_500_000}, // in milliseconds both would have left
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			st := state(tc.hits, tc.now, tc.w, tc.n, false)
 			assert.Equal(t, tc.wantCount, st.Count)
 			if tc.wantCount > 0 {
-				assert.Equal(t, time.UnixMilli(tc.wantOldest).UTC(), st.Oldest)
+				assert.Equal(t, time.Unix(0, tc.wantOldest).UTC(), st.Oldest)
 			} else {
 				assert.True(t, st.Oldest.IsZero())
 			}

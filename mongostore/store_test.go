@@ -290,7 +290,7 @@ func TestRedeemInviteCodeMissIsUnusable(t *testing.T) {
 
 func TestRateLimitTakeIsOneCommand(t *testing.T) {
 	c := &fakeColl{reply: func(cl call, _ int) (any, updateResult, error) {
-		return bson.D{{Key: "_id", Value: "k"}, {Key: "hits", Value: bson.A{t0.UnixMilli() - 1000, t0.UnixMilli()}}, {Key: "admitted", Value: true}}, updateResult{}, nil
+		return bson.D{{Key: "_id", Value: "k"}, {Key: "hitsNs", Value: bson.A{t0.UnixNano() - int64(time.Second), t0.UnixNano()}}, {Key: "admitted", Value: true}}, updateResult{}, nil
 	}}
 	st, err := newRateLimits(testBase, c).Take(context.Background(), "k", t0, ratelimit.PerMinute(5))
 	require.NoError(t, err)
@@ -371,6 +371,6 @@ func TestBeginAttemptPipelineShape(t *testing.T) {
 		`{"$set":{"failures":{"$add":[{"$ifNull":["$failures",0]},1]}}},`+
 		`{"$set":{"lockedUntil":{"$cond":[`+
 		`{"$and":[true,{"$eq":[{"$mod":["$failures",5]},0]}]},`+
-		`{"$toDate":{"$add":[1000,{"$min":[{"$multiply":[1000,{"$pow":[2,{"$subtract":[{"$trunc":{"$divide":["$failures",5]}},1]}]}]},60000]}]}},`+
+		`{"$toDate":{"$add":[1000,{"$min":[{"$multiply":[1000,{"$pow":[2,{"$min":[{"$subtract":[{"$trunc":{"$divide":["$failures",5]}},1]},40]}]}]},60000]}]}},`+
 		`"$lockedUntil"]}}}]}`, canon(t, p))
 }

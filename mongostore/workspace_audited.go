@@ -251,11 +251,20 @@ func listFilter(q tenancy.WorkspaceQuery) bson.D {
 		}}})
 	}
 	if q.AfterID != "" {
+		// Stored createdAt values are whole milliseconds (BSON dates). A
+		// cursor time with nanoseconds (not one this store returned) can
+		// equal none of them: then the page starts at the first createdAt
+		// after it, ceil(at) included, and the tie-break on _id does not
+		// apply.
 		at := q.AfterCreatedAt.UTC()
-		and = append(and, bson.D{{Key: "$or", Value: bson.A{
-			bson.D{{Key: "createdAt", Value: bson.D{{Key: "$gt", Value: at}}}},
-			bson.D{{Key: "createdAt", Value: at}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: string(q.AfterID)}}}},
-		}}})
+		if c := ceilMS(at); !c.Equal(at) {
+			and = append(and, bson.D{{Key: "createdAt", Value: bson.D{{Key: "$gte", Value: c}}}})
+		} else {
+			and = append(and, bson.D{{Key: "$or", Value: bson.A{
+				bson.D{{Key: "createdAt", Value: bson.D{{Key: "$gt", Value: at}}}},
+				bson.D{{Key: "createdAt", Value: at}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: string(q.AfterID)}}}},
+			}}})
+		}
 	}
 	if len(and) > 0 {
 		f = append(f, bson.E{Key: "$and", Value: and})
