@@ -43,6 +43,14 @@ var DefaultTenantQuota = ratelimit.PerMinute(600)
 type Config struct {
 	// Stores are the library's stores (in memory when nil; see Stores).
 	Stores Stores
+	// Keyring seals channel credentials and TOTP seeds (default: a key
+	// generated at start, enough for in-memory stores; a persistent backend
+	// needs a stable one).
+	Keyring *secret.Keyring
+	// PseudonymKey keys the pseudonyms of erased users (default: generated
+	// at start; a persistent backend needs a stable one of 32 bytes or
+	// more).
+	PseudonymKey []byte
 	// Registry is the permission registry (default NewRegistry()); tests
 	// share it with gatetest.
 	Registry *rbac.Registry
@@ -97,7 +105,6 @@ type App struct {
 	reg        *rbac.Registry
 	policy     *rbac.Policy
 	perm       perms
-	acc        *accounts
 	mailer     verify.Mailer
 	outbox     *verify.Outbox
 	verify     *verify.Service
@@ -110,8 +117,7 @@ type App struct {
 	auditStore audit.Store
 	trail      *audit.Trail
 	recorder   *audit.Recorder
-	contacts   *contactStore
-	channels   *channelStore
+	keys       *secret.Keyring
 
 	ips      *clientip.Resolver
 	ipGroups clientip.Grouper
@@ -218,10 +224,12 @@ func New(cfg Config) (*App, error) {
 
 	// One keyring seals channel credentials and TOTP seeds at rest. The
 	// in-memory stores live as long as the process, so a key generated at
-	// start is enough; a persistent backend needs a configured key.
-	keys, err := secret.NewKeyring("k1", map[string][]byte{"k1": secret.GenerateKey()})
-	if err != nil {
-		return nil, err
+	// start is enough; a persistent backend needs Config.Keyring.
+	keys := cfg.Keyring
+	if keys == nil {
+		if keys, err = secret.NewKeyring("k1", map[string][]byte{"k1": secret.GenerateKey()}); err != nil {
+			return nil, err
+		}
 	}
 	a.stores = cfg.Stores.withDefaults()
 	a.tenancy = a.stores.Tenancy
@@ -281,10 +289,8 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 
-	a.acc = newAccounts()
 	a.disp = disposable.Default()
-	a.contacts = newContactStore()
-	a.channels = newChannelStore(keys)
+	a.keys = keys
 	proxies := make([]string, 0, len(cfg.TrustedProxies))
 	for _, p := range cfg.TrustedProxies {
 		proxies = append(proxies, p.String())
@@ -336,15 +342,15 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, errors.New("app: Config.OperatorEmail is not a valid address")
 	}
-	a.acc.create(context.Background(), user{
-		ID: tenancy.NewUserID(), Email: email, PasswordHash: cfg.Password.hash(cfg.OperatorPassword),
-		Verified: true, Operator: true, CreatedAt: a.clock.Now(),
-	})
+	if err := a.ensureOperator(email, cfg.OperatorPassword); err != nil {
+		return nil, err
+	}
 
-	// The pseudonym key of erased users lives as long as the in-memory
-	// stores; a persistent backend needs a configured, stable key.
-	pk := make([]byte, 32)
-	_, _ = rand.Read(pk)
+	pk := cfg.PseudonymKey
+	if pk == nil {
+		pk = make([]byte, 32)
+		_, _ = rand.Read(pk)
+	}
 	if a.privacy, err = a.privacyHandlers(pk); err != nil {
 		return nil, err
 	}
@@ -500,4 +506,27 @@ func (a *App) limits(trial ratelimit.Limit) error {
 	}
 	a.quota, err = a.limiter.Policy(ratelimit.Rule{Name: "workspace", Limits: byPlan, Key: tenant})
 	return err
+}
+
+// ensureOperator creates the operator account, or, when the address is
+// already registered (a persistent backend), makes it a verified operator
+// with the configured password.
+func (a *App) ensureOperator(email, password string) error {
+	ctx := context.Background()
+	u, err := a.stores.Accounts.UserByEmail(ctx, email)
+	switch {
+	case errors.Is(err, ErrNoUser):
+		return a.stores.Accounts.CreateUser(ctx, User{
+			ID: tenancy.NewUserID(), Email: email, PasswordHash: a.cfg.Password.hash(password),
+			Verified: true, Operator: true, CreatedAt: a.clock.Now(),
+		})
+	case err != nil:
+		return fmt.Errorf("app: operator account: %w", err)
+	case !u.Operator:
+		return errors.New("app: the operator email belongs to an ordinary account")
+	}
+	if !checkPassword(u.PasswordHash, password) {
+		return a.stores.Accounts.SetPasswordHash(ctx, u.ID, u.Email, a.cfg.Password.hash(password))
+	}
+	return nil
 }

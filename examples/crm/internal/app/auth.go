@@ -41,13 +41,21 @@ func (a *App) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		sess, ok := a.acc.session(r.Context(), tok, a.clock.Now())
+		sess, ok, err := a.session(r.Context(), tok, a.clock.Now())
+		if err != nil {
+			problem.Write(w, r, problem.Wrap(problem.CodeUnavailable, err))
+			return
+		}
 		if !ok {
 			next.ServeHTTP(w, r)
 			return
 		}
-		u, err := a.acc.get(r.Context(), sess.User)
+		u, err := a.stores.Accounts.UserByID(r.Context(), sess.User)
 		if err != nil {
+			if err != ErrNoUser {
+				problem.Write(w, r, problem.Wrap(problem.CodeUnavailable, err))
+				return
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -88,8 +96,8 @@ func checkPasswordPolicy(pw string, fe *fieldErrors) {
 
 // findUser is the verify.UserFinder over the example's accounts.
 func (a *App) findUser(ctx context.Context, email string) (verify.User, bool, error) {
-	u, err := a.acc.byEmailAddr(ctx, email)
-	if errors.Is(err, errNoUser) {
+	u, err := a.stores.Accounts.UserByEmail(ctx, email)
+	if errors.Is(err, ErrNoUser) {
 		return verify.User{}, false, nil
 	}
 	if err != nil {
@@ -139,11 +147,18 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	u := user{ID: tenancy.NewUserID(), Email: addr.String(), PasswordHash: a.cfg.Password.hash(in.Password), CreatedAt: a.clock.Now()}
-	if a.acc.create(r.Context(), u) {
+	u := User{ID: tenancy.NewUserID(), Email: addr.String(), PasswordHash: a.cfg.Password.hash(in.Password), CreatedAt: a.clock.Now()}
+	switch err := a.stores.Accounts.CreateUser(r.Context(), u); {
+	case err == nil:
 		if err := a.verify.Issue(r.Context(), verify.PurposeVerifyEmail, u.ID, u.Email); err != nil {
 			a.log.WarnContext(r.Context(), "verification mail not sent", slog.String("user", string(u.ID)), slog.String("err", err.Error()))
 		}
+	case errors.Is(err, ErrEmailTaken):
+		// The same answer as for a new address; the existing account is
+		// left alone.
+	default:
+		problem.Write(w, r, problem.Wrap(problem.CodeUnavailable, err))
+		return
 	}
 	writeJSON(w, http.StatusAccepted, accepted)
 }
@@ -161,14 +176,12 @@ func (a *App) verifyEmail(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	ok := false
-	err = a.acc.update(r.Context(), rec.User, func(u *user) {
-		if u.Email == rec.Email { // the address the token was sent to
-			u.Verified, ok = true, true
+	// Only if the account still has the address the token was sent to.
+	if err := a.stores.Accounts.MarkVerified(r.Context(), rec.User, rec.Email); err != nil {
+		if errors.Is(err, ErrNoUser) {
+			err = problem.ErrInvalidToken
 		}
-	})
-	if err != nil || !ok {
-		problem.Write(w, r, problem.ErrInvalidToken)
+		problem.Write(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "verified"})
@@ -209,8 +222,12 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	u, err := a.acc.byEmailAddr(r.Context(), email)
+	u, err := a.stores.Accounts.UserByEmail(r.Context(), email)
 	if err != nil {
+		if !errors.Is(err, ErrNoUser) {
+			problem.Write(w, r, problem.Wrap(problem.CodeUnavailable, err))
+			return
+		}
 		checkPassword(a.dummyHash, in.Password)
 		problem.Write(w, r, problem.ErrInvalidCredentials)
 		return
@@ -236,7 +253,11 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	if err := a.loginEmail.Reset(r.Context(), email); err != nil {
 		a.log.WarnContext(r.Context(), "login counter not reset", slog.String("err", err.Error()))
 	}
-	tok := a.acc.newSession(r.Context(), session{User: u.ID, ExpiresAt: a.clock.Now().Add(sessionTTL)})
+	tok, err := a.newSession(r.Context(), u.ID)
+	if err != nil {
+		problem.Write(w, r, problem.Wrap(problem.CodeUnavailable, err))
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"token": tok, "userId": string(u.ID)})
 }
 
@@ -275,7 +296,10 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok, _ := bearer(r)
-	a.acc.endSession(r.Context(), tok)
+	if err := a.stores.Accounts.DeleteSession(r.Context(), hashToken(tok)); err != nil {
+		problem.Write(w, r, problem.Wrap(problem.CodeUnavailable, err))
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -317,17 +341,16 @@ func (a *App) resetPassword(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	hash := a.cfg.Password.hash(in.Password)
-	ok := false
-	err = a.acc.update(r.Context(), rec.User, func(u *user) {
-		if u.Email == rec.Email {
-			u.PasswordHash, ok = hash, true
+	if err := a.stores.Accounts.SetPasswordHash(r.Context(), rec.User, rec.Email, a.cfg.Password.hash(in.Password)); err != nil {
+		if errors.Is(err, ErrNoUser) {
+			err = problem.ErrInvalidToken
 		}
-	})
-	if err != nil || !ok {
-		problem.Write(w, r, problem.ErrInvalidToken)
+		problem.Write(w, r, err)
 		return
 	}
-	a.acc.endSessions(r.Context(), rec.User)
+	if err := a.stores.Accounts.DeleteSessions(r.Context(), rec.User); err != nil {
+		problem.Write(w, r, problem.Wrap(problem.CodeUnavailable, err))
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "password_reset"})
 }

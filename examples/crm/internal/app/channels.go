@@ -1,9 +1,9 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"net/http"
-	"sync"
 
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/secret"
@@ -20,78 +20,80 @@ type channels struct {
 	ResendFrom            string
 }
 
-// sealedChannels is the stored form: credentials sealed with the keyring,
-// bound to their workspace and field.
-type sealedChannels struct {
-	telegram, whatsapp, resend []byte
-	phoneNumberID, from        string
+func ad(ws tenancy.WorkspaceID, field string) []byte {
+	return []byte("crm/channels\x00" + string(ws) + "\x00" + field)
 }
 
-// channelStore keeps sealed channel credentials per workspace.
-type channelStore struct {
-	mu   sync.Mutex
-	keys *secret.Keyring
-	all  map[tenancy.WorkspaceID]sealedChannels
-}
-
-func newChannelStore(keys *secret.Keyring) *channelStore {
-	return &channelStore{keys: keys, all: map[tenancy.WorkspaceID]sealedChannels{}}
-}
-
-func ad(ws tenancy.WorkspaceID, field string) []byte { return []byte(string(ws) + "/" + field) }
-
-func (s *channelStore) open(ws tenancy.WorkspaceID, sc sealedChannels) (channels, error) {
-	c := channels{WhatsAppPhoneNumberID: sc.phoneNumberID, ResendFrom: sc.from}
+// openChannels opens sc's credentials (bound to their workspace and
+// field, so a sealed value moved to another workspace does not open).
+func (a *App) openChannels(ws tenancy.WorkspaceID, sc SealedChannels) (channels, error) {
+	c := channels{WhatsAppPhoneNumberID: sc.PhoneNumberID, ResendFrom: sc.From}
 	for _, f := range []struct {
 		name string
 		ct   []byte
 		dst  *secret.Value
-	}{{"telegram", sc.telegram, &c.TelegramBotToken}, {"whatsapp", sc.whatsapp, &c.WhatsAppAccessToken}, {"resend", sc.resend, &c.ResendAPIKey}} {
+	}{{"telegram", sc.Telegram, &c.TelegramBotToken}, {"whatsapp", sc.WhatsApp, &c.WhatsAppAccessToken}, {"resend", sc.Resend, &c.ResendAPIKey}} {
 		if f.ct == nil {
 			continue
 		}
-		v, err := s.keys.OpenValue(f.ct, ad(ws, f.name))
+		v, err := a.keys.OpenValue(f.ct, ad(ws, f.name))
 		if err != nil {
-			return channels{}, err
+			return channels{}, problem.Wrap(problem.CodeUnavailable, err)
 		}
 		*f.dst = v
 	}
 	return c, nil
 }
 
-func (s *channelStore) seal(ws tenancy.WorkspaceID, c channels) sealedChannels {
-	sc := sealedChannels{phoneNumberID: c.WhatsAppPhoneNumberID, from: c.ResendFrom}
+// sealChannels seals c for storage; version is the stored version read.
+func (a *App) sealChannels(ws tenancy.WorkspaceID, c channels, version int64) SealedChannels {
+	sc := SealedChannels{PhoneNumberID: c.WhatsAppPhoneNumberID, From: c.ResendFrom, Version: version}
 	if !c.TelegramBotToken.IsZero() {
-		sc.telegram = s.keys.SealValue(c.TelegramBotToken, ad(ws, "telegram"))
+		sc.Telegram = a.keys.SealValue(c.TelegramBotToken, ad(ws, "telegram"))
 	}
 	if !c.WhatsAppAccessToken.IsZero() {
-		sc.whatsapp = s.keys.SealValue(c.WhatsAppAccessToken, ad(ws, "whatsapp"))
+		sc.WhatsApp = a.keys.SealValue(c.WhatsAppAccessToken, ad(ws, "whatsapp"))
 	}
 	if !c.ResendAPIKey.IsZero() {
-		sc.resend = s.keys.SealValue(c.ResendAPIKey, ad(ws, "resend"))
+		sc.Resend = a.keys.SealValue(c.ResendAPIKey, ad(ws, "resend"))
 	}
 	return sc
 }
 
-func (s *channelStore) get(ws tenancy.WorkspaceID) (channels, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.open(ws, s.all[ws])
+// getChannels reads and opens ws's channels.
+func (a *App) getChannelsOf(ctx context.Context, ws tenancy.WorkspaceID) (channels, error) {
+	sc, err := a.stores.Channels.Channels(ctx, ws)
+	if err != nil {
+		return channels{}, problem.Wrap(problem.CodeUnavailable, err)
+	}
+	return a.openChannels(ws, sc)
 }
 
-// update applies f to the stored channels atomically.
-func (s *channelStore) update(ws tenancy.WorkspaceID, f func(*channels) error) (channels, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, err := s.open(ws, s.all[ws])
-	if err != nil {
-		return channels{}, err
+// updateChannels applies f to ws's channels with compare-and-set, retrying
+// a few times when a concurrent write won.
+func (a *App) updateChannels(ctx context.Context, ws tenancy.WorkspaceID, f func(*channels) error) (channels, error) {
+	for range 5 {
+		sc, err := a.stores.Channels.Channels(ctx, ws)
+		if err != nil {
+			return channels{}, problem.Wrap(problem.CodeUnavailable, err)
+		}
+		c, err := a.openChannels(ws, sc)
+		if err != nil {
+			return channels{}, err
+		}
+		if err := f(&c); err != nil {
+			return channels{}, err
+		}
+		_, err = a.stores.Channels.PutChannels(ctx, ws, a.sealChannels(ws, c, sc.Version))
+		if errors.Is(err, ErrChannelsChanged) {
+			continue
+		}
+		if err != nil {
+			return channels{}, problem.Wrap(problem.CodeUnavailable, err)
+		}
+		return c, nil
 	}
-	if err := f(&c); err != nil {
-		return channels{}, err
-	}
-	s.all[ws] = s.seal(ws, c)
-	return c, nil
+	return channels{}, problem.ErrConflict
 }
 
 // channelsJSON is the wire shape; credentials render masked.
@@ -122,7 +124,7 @@ func toChannelsJSON(c channels) channelsJSON {
 func (a *App) getChannels(w http.ResponseWriter, r *http.Request) {
 	t, _ := tenancy.FromContext(r.Context())
 	noStore(w)
-	c, err := a.channels.get(t.Workspace.ID)
+	c, err := a.getChannelsOf(r.Context(), t.Workspace.ID)
 	if err != nil {
 		problem.Write(w, r, err)
 		return
@@ -162,7 +164,7 @@ func (a *App) putChannels(w http.ResponseWriter, r *http.Request) {
 		*dst = v
 		return err
 	}
-	c, err := a.channels.update(t.Workspace.ID, func(c *channels) error {
+	c, err := a.updateChannels(r.Context(), t.Workspace.ID, func(c *channels) error {
 		if in.Telegram != nil {
 			if err := apply("telegram.botToken", &c.TelegramBotToken, in.Telegram.BotToken); err != nil {
 				return err

@@ -1,129 +1,13 @@
 package app
 
 import (
-	"crypto/rand"
-	"encoding/base64"
+	"errors"
 	"net/http"
-	"strconv"
-	"strings"
-	"sync"
 
 	"github.com/tenantgate/tenantgate/disposable"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
-
-// contact is the CRM's one resource, always scoped to a workspace.
-type contact struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Email string `json:"email"`
-}
-
-// contactStore keeps contacts per workspace in creation order. Every
-// lookup is by (workspace, id): a contact id of another workspace is not
-// found. Safe for concurrent use.
-type contactStore struct {
-	mu  sync.RWMutex
-	all map[tenancy.WorkspaceID]*wsContacts
-}
-
-type wsContacts struct {
-	order []string // ids in creation order; "" once deleted
-	byID  map[string]int
-	data  map[string]contact
-}
-
-func newContactStore() *contactStore {
-	return &contactStore{all: map[tenancy.WorkspaceID]*wsContacts{}}
-}
-
-func newContactID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return "c-" + strings.ToLower(base64.RawURLEncoding.EncodeToString(b[:]))
-}
-
-func (s *contactStore) create(ws tenancy.WorkspaceID, c contact) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.all[ws]
-	if w == nil {
-		w = &wsContacts{byID: map[string]int{}, data: map[string]contact{}}
-		s.all[ws] = w
-	}
-	w.byID[c.ID] = len(w.order)
-	w.order = append(w.order, c.ID)
-	w.data[c.ID] = c
-}
-
-func (s *contactStore) get(ws tenancy.WorkspaceID, id string) (contact, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	w := s.all[ws]
-	if w == nil {
-		return contact{}, false
-	}
-	c, ok := w.data[id]
-	return c, ok
-}
-
-func (s *contactStore) update(ws tenancy.WorkspaceID, id string, f func(*contact)) (contact, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.all[ws]
-	if w == nil {
-		return contact{}, false
-	}
-	c, ok := w.data[id]
-	if !ok {
-		return contact{}, false
-	}
-	f(&c)
-	w.data[id] = c
-	return c, true
-}
-
-func (s *contactStore) remove(ws tenancy.WorkspaceID, id string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.all[ws]
-	if w == nil {
-		return false
-	}
-	i, ok := w.byID[id]
-	if !ok {
-		return false
-	}
-	w.order[i] = ""
-	delete(w.byID, id)
-	delete(w.data, id)
-	return true
-}
-
-// list returns up to limit contacts from position start and the next
-// position (0 when there is no next page).
-func (s *contactStore) list(ws tenancy.WorkspaceID, start, limit int) ([]contact, int) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := []contact{}
-	w := s.all[ws]
-	if w == nil {
-		return out, 0
-	}
-	i := start
-	for ; i < len(w.order) && len(out) < limit; i++ {
-		if id := w.order[i]; id != "" {
-			out = append(out, w.data[id])
-		}
-	}
-	for ; i < len(w.order); i++ {
-		if w.order[i] != "" {
-			return out, i
-		}
-	}
-	return out, 0
-}
 
 type contactIn struct {
 	Name      *string `json:"name"`
@@ -165,11 +49,14 @@ func (a *App) createContact(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	c := contact{ID: newContactID(), Name: *in.Name}
+	c := Contact{ID: newContactID(a.clock.Now()), Name: *in.Name}
 	if in.Email != nil {
 		c.Email = *in.Email
 	}
-	a.contacts.create(t.Workspace.ID, c)
+	if err := a.stores.Contacts.CreateContact(r.Context(), t.Workspace.ID, c); err != nil {
+		problem.Write(w, r, problem.Wrap(problem.CodeUnavailable, err))
+		return
+	}
 	writeJSON(w, http.StatusCreated, c)
 }
 
@@ -180,26 +67,26 @@ func (a *App) listContacts(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	start := 0
-	if cur := r.URL.Query().Get("cursor"); cur != "" {
-		if start, err = strconv.Atoi(cur); err != nil || start < 0 {
-			problem.Write(w, r, invalid("cursor", "is not a valid cursor"))
-			return
-		}
+	// The cursor is the last contact id of the previous page.
+	after := r.URL.Query().Get("cursor")
+	items, err := a.stores.Contacts.Contacts(r.Context(), t.Workspace.ID, after, limit+1)
+	if err != nil {
+		problem.Write(w, r, problem.Wrap(problem.CodeUnavailable, err))
+		return
 	}
-	items, next := a.contacts.list(t.Workspace.ID, start, limit)
-	nc := ""
-	if next > 0 {
-		nc = strconv.Itoa(next)
+	next := ""
+	if len(items) > limit {
+		items = items[:limit]
+		next = items[limit-1].ID
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "nextCursor": nc})
+	writeJSON(w, http.StatusOK, contactPage{Items: items, NextCursor: next})
 }
 
 func (a *App) getContact(w http.ResponseWriter, r *http.Request) {
 	t, _ := tenancy.FromContext(r.Context())
-	c, ok := a.contacts.get(t.Workspace.ID, r.PathValue("id"))
-	if !ok {
-		problem.Write(w, r, problem.ErrNotFound)
+	c, err := a.stores.Contacts.Contact(r.Context(), t.Workspace.ID, r.PathValue("id"))
+	if err != nil {
+		problem.Write(w, r, contactErr(err))
 		return
 	}
 	writeJSON(w, http.StatusOK, c)
@@ -216,16 +103,9 @@ func (a *App) updateContact(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	c, ok := a.contacts.update(t.Workspace.ID, r.PathValue("id"), func(c *contact) {
-		if in.Name != nil {
-			c.Name = *in.Name
-		}
-		if in.Email != nil {
-			c.Email = *in.Email
-		}
-	})
-	if !ok {
-		problem.Write(w, r, problem.ErrNotFound)
+	c, err := a.stores.Contacts.UpdateContact(r.Context(), t.Workspace.ID, r.PathValue("id"), ContactPatch{Name: in.Name, Email: in.Email})
+	if err != nil {
+		problem.Write(w, r, contactErr(err))
 		return
 	}
 	writeJSON(w, http.StatusOK, c)
@@ -233,9 +113,23 @@ func (a *App) updateContact(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) deleteContact(w http.ResponseWriter, r *http.Request) {
 	t, _ := tenancy.FromContext(r.Context())
-	if !a.contacts.remove(t.Workspace.ID, r.PathValue("id")) {
-		problem.Write(w, r, problem.ErrNotFound)
+	if err := a.stores.Contacts.DeleteContact(r.Context(), t.Workspace.ID, r.PathValue("id")); err != nil {
+		problem.Write(w, r, contactErr(err))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// contactPage is the list answer.
+type contactPage struct {
+	Items      []Contact `json:"items"`
+	NextCursor string    `json:"nextCursor"`
+}
+
+// contactErr maps the store's not-found to 404 and fails closed otherwise.
+func contactErr(err error) error {
+	if errors.Is(err, ErrNoContact) {
+		return problem.ErrNotFound
+	}
+	return problem.Wrap(problem.CodeUnavailable, err)
 }

@@ -12,14 +12,14 @@ import (
 )
 
 // me returns the caller and their account.
-func (a *App) me(r *http.Request) (tenancy.Principal, user, error) {
+func (a *App) me(r *http.Request) (tenancy.Principal, User, error) {
 	p, err := principal(r)
 	if err != nil {
-		return p, user{}, err
+		return p, User{}, err
 	}
-	u, err := a.acc.get(r.Context(), p.User)
+	u, err := a.stores.Accounts.UserByID(r.Context(), p.User)
 	if err != nil {
-		return p, user{}, problem.ErrUnauthenticated
+		return p, User{}, problem.ErrUnauthenticated
 	}
 	return p, u, nil
 }
@@ -133,8 +133,8 @@ func (a *App) privacyHandlers(pseudonymKey []byte) (*privacy.Handlers, error) {
 		MFA: a.stores.MFA, Tokens: a.stores.Tokens, Limiter: a.stores.RateLimits, LimiterRules: rules,
 		Audit: a.auditStore, Opener: a.trail, Sink: a.trail, Keys: a.stores.SubjectKeys,
 		Identities: func(ctx context.Context, user tenancy.UserID) (privacy.Identity, error) {
-			u, err := a.acc.get(ctx, user)
-			if errors.Is(err, errNoUser) {
+			u, err := a.stores.Accounts.UserByID(ctx, user)
+			if errors.Is(err, ErrNoUser) {
 				return privacy.Identity{}, nil
 			}
 			if err != nil {
@@ -144,8 +144,7 @@ func (a *App) privacyHandlers(pseudonymKey []byte) (*privacy.Handlers, error) {
 		},
 		PseudonymKey: pseudonymKey, Clock: a.clock, Annotate: annotate,
 		AfterErase: func(ctx context.Context, user tenancy.UserID) error {
-			a.acc.remove(ctx, user)
-			return nil
+			return a.stores.Accounts.DeleteUser(ctx, user)
 		},
 	})
 	if err != nil {
@@ -153,7 +152,7 @@ func (a *App) privacyHandlers(pseudonymKey []byte) (*privacy.Handlers, error) {
 	}
 	return svc.Handlers(privacy.StepUp{
 		VerifyPassword: func(ctx context.Context, user tenancy.UserID, password string) error {
-			u, err := a.acc.get(ctx, user)
+			u, err := a.stores.Accounts.UserByID(ctx, user)
 			if err != nil || !checkPassword(u.PasswordHash, password) {
 				return problem.ErrInvalidCredentials
 			}

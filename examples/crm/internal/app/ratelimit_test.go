@@ -34,8 +34,8 @@ func TestRateLimit_RegisterPerIP(t *testing.T) {
 		assert.Contains(t, r.Header().Get("RateLimit"), `"register-ip";r=0`)
 	}
 	// Nothing was registered by the refused requests.
-	_, err := e.a.acc.byEmailAddr(t.Context(), "spoof0@example.com")
-	assert.ErrorIs(t, err, errNoUser)
+	_, err := e.a.stores.Accounts.UserByEmail(t.Context(), "spoof0@example.com")
+	assert.ErrorIs(t, err, ErrNoUser)
 	// Another client is unaffected.
 	e.expect(req{method: "POST", path: "/api/auth/register", remote: "203.0.113.8:5000",
 		body: map[string]string{"email": "other@example.com", "password": testPassword}}, 202, "")

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
@@ -36,8 +37,10 @@ func TestRBACTruthTable(t *testing.T) {
 	}
 	wsHeader := http.Header{"X-Workspace-Id": {"{ws}"}}
 	withContact := func(t gatetest.T, c *gatetest.Cell) {
-		id := newContactID()
-		a.contacts.create(c.Workspace.ID, contact{ID: id, Name: "Ada"})
+		id := newContactID(env.Clock.Now())
+		if err := a.stores.Contacts.CreateContact(context.Background(), c.Workspace.ID, Contact{ID: id, Name: "Ada"}); err != nil {
+			t.Fatalf("%v", err)
+		}
 		c.Vars["contact"] = id
 	}
 	routes := []gatetest.Route{

@@ -62,12 +62,12 @@ func TestFullScenario_AuditChainAndCanaries(t *testing.T) {
 	t.Run("a masked credential sent back keeps the stored one; a stale mask is refused", func(t *testing.T) {
 		keep(e.expect(req{method: "PUT", path: "/api/workspaces/" + ws + "/settings/channels", token: owner,
 			body: map[string]any{"telegram": map[string]string{"botToken": raw["telegram"]["botToken"]}}}, 200, ""))
-		stored, err := e.a.channels.get(wsID(ws))
+		stored, err := e.a.getChannelsOf(t.Context(), wsID(ws))
 		require.NoError(t, err)
 		assert.Equal(t, canaryTG, stored.TelegramBotToken.Reveal())
 		e.expect(req{method: "PUT", path: "/api/workspaces/" + ws + "/settings/channels", token: owner,
 			body: map[string]any{"telegram": map[string]string{"botToken": "********zzzz"}}}, 422, problem.CodeValidationFailed)
-		stored, _ = e.a.channels.get(wsID(ws))
+		stored, _ = e.a.getChannelsOf(t.Context(), wsID(ws))
 		assert.Equal(t, canaryTG, stored.TelegramBotToken.Reveal())
 	})
 

@@ -56,6 +56,11 @@ type Stores struct {
 	RateLimits  ratelimit.Store
 	MFA         MFAStore
 	Tokens      TokenStore
+
+	// The example's own data.
+	Accounts AccountStore
+	Contacts ContactStore
+	Channels ChannelStore
 }
 
 // withDefaults fills every nil store with memstore's.
@@ -87,6 +92,15 @@ func (s Stores) withDefaults() Stores {
 	}
 	if s.Tokens == nil {
 		s.Tokens = m.Tokens
+	}
+	if s.Accounts == nil {
+		s.Accounts = NewMemAccounts()
+	}
+	if s.Contacts == nil {
+		s.Contacts = NewMemContacts()
+	}
+	if s.Channels == nil {
+		s.Channels = NewMemChannels()
 	}
 	return s
 }

@@ -110,7 +110,7 @@ func (a *App) listMembers(w http.ResponseWriter, r *http.Request) {
 	items := make([]memberJSON, 0, len(ms))
 	for _, m := range ms {
 		email := ""
-		if u, err := a.acc.get(r.Context(), m.User); err == nil {
+		if u, err := a.stores.Accounts.UserByID(r.Context(), m.User); err == nil {
 			email = u.Email
 		}
 		items = append(items, memberJSON{UserID: string(m.User), Email: email, Role: m.Role})
@@ -173,7 +173,7 @@ func (a *App) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	u, err := a.acc.get(r.Context(), p.User)
+	u, err := a.stores.Accounts.UserByID(r.Context(), p.User)
 	if err != nil {
 		problem.Write(w, r, problem.ErrUnauthenticated)
 		return
@@ -213,7 +213,7 @@ func (a *App) changeRole(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := ""
-	if u, err := a.acc.get(r.Context(), uid); err == nil {
+	if u, err := a.stores.Accounts.UserByID(r.Context(), uid); err == nil {
 		email = u.Email
 	}
 	writeJSON(w, http.StatusOK, memberJSON{UserID: string(uid), Email: email, Role: in.Role})
