@@ -60,7 +60,9 @@ func TestPrivacyFaultsFailClosed(t *testing.T) {
 			return newInvites(testBase, c).DeleteWorkspaceInvites(ctx, "ws-a")
 		}},
 		{"MFAEraseUser", func(c collection) (int, error) { return 0, newMFA(testBase, c).EraseUser(ctx, "u-a") }},
-		{"MFAPutPending", func(c collection) (int, error) { return 0, newMFA(testBase, c).PutPending(ctx, "u-a", []byte("sealed")) }},
+		{"MFAPutPending", func(c collection) (int, error) {
+			return 0, newMFA(testBase, c).PutPending(ctx, "u-a", []byte("sealed"))
+		}},
 		{"UserTokens", func(c collection) (int, error) {
 			got, err := newTokens(testBase, c).UserTokens(ctx, "u-a")
 			return len(got), err
@@ -294,4 +296,3 @@ func TestPrivacyDeletionCounts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 7, n)
 }
-
