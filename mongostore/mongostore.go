@@ -322,8 +322,35 @@ func createIndexes(ctx context.Context, db *mongo.Database, specs []IndexSpec) e
 	}
 	for _, c := range order {
 		if _, err := db.Collection(c).Indexes().CreateMany(ctx, byColl[c]); err != nil {
-			return unavailable("open: create indexes on "+c, err)
+			return createIndexesErr(c, err)
 		}
 	}
 	return nil
+}
+
+// Server codes of createIndexes for an index that exists under the same
+// name or key pattern with other options or keys.
+const (
+	codeIndexOptionsConflict  = 85
+	codeIndexKeySpecsConflict = 86
+)
+
+// ErrIndexConflict is wrapped by Open's error when an index it creates
+// exists in the database with the same name or key pattern but other
+// options (for example a TTL index created by hand with another
+// expireAfterSeconds, or a unique index created non-unique). It is a
+// deployment fault, not an outage: retrying does not help. Drop or
+// collMod the index named in the error and call Open again.
+var ErrIndexConflict = errors.New("mongostore: an index exists with another specification")
+
+// createIndexesErr maps a createIndexes failure on collection c: a
+// conflicting existing index is ErrIndexConflict, anything else
+// ErrUnavailable. (createIndexes with a specification identical to an
+// existing index is a no-op, and one identical to an index being built
+// joins that build, so concurrent Opens do not fail here.)
+func createIndexesErr(c string, err error) error {
+	if hasCode(err, codeIndexOptionsConflict) || hasCode(err, codeIndexKeySpecsConflict) {
+		return fmt.Errorf("mongostore: open: create indexes on %s: %w: %w", c, ErrIndexConflict, err)
+	}
+	return unavailable("open: create indexes on "+c, err)
 }
