@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -47,9 +48,9 @@ func connect(t *testing.T, mon *event.CommandMonitor) *mongo.Client {
 	return c
 }
 
-// freshStores opens the stores on a new database of their own, dropped
-// when the test ends.
-func freshStores(t *testing.T, c *mongo.Client, opts ...mongostore.Option) *mongostore.Stores {
+// freshDB returns a new database of the test's own, dropped when the test
+// ends.
+func freshDB(t *testing.T, c *mongo.Client) *mongo.Database {
 	t.Helper()
 	var b [6]byte
 	_, _ = rand.Read(b[:])
@@ -59,11 +60,41 @@ func freshStores(t *testing.T, c *mongo.Client, opts ...mongostore.Option) *mong
 		defer cancel()
 		_ = db.Drop(ctx)
 	})
+	return db
+}
+
+// freshStores opens the stores on a new database of their own, dropped
+// when the test ends, with the TTL indexes frozen (freezeTTL).
+func freshStores(t *testing.T, c *mongo.Client, opts ...mongostore.Option) *mongostore.Stores {
+	t.Helper()
+	db := freshDB(t, c)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	s, err := mongostore.Open(ctx, db, opts...)
 	require.NoError(t, err)
+	freezeTTL(ctx, t, db)
 	return s
+}
+
+// freezeTTL moves every TTL index of db about 34 years out (collMod). The
+// suites run on fixed clocks, some in the past (2025): their documents'
+// expiry dates have passed by the server's clock, so the TTL monitor,
+// which wakes every 60 s, could delete a rate-limit log or an invite in the
+// middle of a subtest and make the suite flaky. Decisions never depend on
+// the TTL monitor, so freezing it hides nothing the suites check;
+// TestMongoOpenCreatesIndexesIdempotently checks the real TTL specs on a
+// database of its own.
+func freezeTTL(ctx context.Context, t *testing.T, db *mongo.Database) {
+	t.Helper()
+	for _, ix := range mongostore.Indexes() {
+		if !ix.TTL {
+			continue
+		}
+		cmd := bson.D{{Key: "collMod", Value: ix.Collection}, {Key: "index", Value: bson.D{
+			{Key: "name", Value: ix.Name}, {Key: "expireAfterSeconds", Value: int32(1 << 30)},
+		}}}
+		require.NoError(t, db.RunCommand(ctx, cmd).Err(), "collMod %s.%s", ix.Collection, ix.Name)
+	}
 }
 
 // suite returns a constructor of fresh stores sharing one client.
