@@ -6,7 +6,8 @@
 // Flags: -addr (default 127.0.0.1:8080), -dev (dev outbox and test clock),
 // -mongo URI (or TENANTGATE_MONGO_URI), -trusted-proxies CIDR,…,
 // -tenant-quota N/window (default 600/1m), -quiet (no per-request log).
-// Environment: CLOSED_BETA_INVITE_CODE, TENANTGATE_OPERATOR_EMAIL,
+// With -mongo, TENANTGATE_SECRET_KEY (base64, 32+ bytes) keeps the at-rest
+// keys stable across restarts. Environment: CLOSED_BETA_INVITE_CODE, TENANTGATE_OPERATOR_EMAIL,
 // TENANTGATE_OPERATOR_PASSWORD (generated and printed when unset),
 // RESEND_API_KEY (mail through Resend, from TENANTGATE_MAIL_FROM;
 // otherwise the log records that a mail was sent, never its content).
@@ -14,7 +15,10 @@ package main
 
 import (
 	"context"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,7 +34,13 @@ import (
 	"syscall"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	mongoopts "go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
+
 	"github.com/tenantgate/tenantgate/examples/crm/internal/app"
+	"github.com/tenantgate/tenantgate/examples/crm/internal/mongoapp"
+	"github.com/tenantgate/tenantgate/mongostore"
 	"github.com/tenantgate/tenantgate/ratelimit"
 	"github.com/tenantgate/tenantgate/secret"
 	"github.com/tenantgate/tenantgate/verify"
@@ -105,6 +115,57 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	return o, nil
 }
 
+// openMongo connects to o.mongoURI, opens every store on its database
+// (the URI's path names it; "tenantgate" by default) and derives the
+// at-rest keys from secretKey, which a persistent backend needs stable.
+func openMongo(ctx context.Context, o *options, secretKey string) (func(), error) {
+	if secretKey == "" {
+		return nil, errors.New("-mongo needs TENANTGATE_SECRET_KEY (base64 of at least 32 random bytes, e.g. `openssl rand -base64 32`): it seals TOTP seeds, channel credentials and audit keys at rest and must stay the same across restarts")
+	}
+	master, err := base64.StdEncoding.DecodeString(secretKey)
+	if err != nil || len(master) < 32 {
+		return nil, errors.New("TENANTGATE_SECRET_KEY must be base64 of at least 32 bytes")
+	}
+	ringKey, err := hkdf.Key(sha256.New, master, nil, "tenantgate crm keyring v1", secret.KeySize)
+	if err != nil {
+		return nil, err
+	}
+	if o.cfg.PseudonymKey, err = hkdf.Key(sha256.New, master, nil, "tenantgate crm pseudonyms v1", 32); err != nil {
+		return nil, err
+	}
+	if o.cfg.Keyring, err = secret.NewKeyring("k1", map[string][]byte{"k1": ringKey}); err != nil {
+		return nil, err
+	}
+	cs, err := connstring.ParseAndValidate(o.mongoURI)
+	if err != nil {
+		return nil, errors.New("-mongo: not a valid MongoDB URI")
+	}
+	dbName := cs.Database
+	if dbName == "" {
+		dbName = "tenantgate"
+	}
+	client, err := mongo.Connect(mongoopts.Client().ApplyURI(o.mongoURI).SetTimeout(10 * time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("-mongo: %w", err)
+	}
+	closeDB := func() {
+		dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = client.Disconnect(dctx)
+	}
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	storeOpts := []mongostore.Option{mongostore.WithKeyring(o.cfg.Keyring)}
+	if o.cfg.Clock != nil {
+		storeOpts = append(storeOpts, mongostore.WithClock(o.cfg.Clock))
+	}
+	if o.cfg.Stores, err = mongoapp.Open(octx, client.Database(dbName), storeOpts...); err != nil {
+		closeDB()
+		return nil, fmt.Errorf("-mongo: %w", err)
+	}
+	return closeDB, nil
+}
+
 // parseQuota parses "N/window" ("600/1m").
 func parseQuota(s string) (ratelimit.Limit, error) {
 	n, w, ok := strings.Cut(s, "/")
@@ -131,8 +192,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	o.cfg.Logger = log
+	if o.dev {
+		o.cfg.Clock = app.NewTestClock()
+	}
 	if o.mongoURI != "" {
-		return errors.New("-mongo: the MongoDB backend (mongostore) is not available in this build yet; run without -mongo for in-memory stores")
+		closeDB, err := openMongo(ctx, &o, getenv("TENANTGATE_SECRET_KEY"))
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		log.Info("stores on MongoDB")
 	}
 	if key := getenv("RESEND_API_KEY"); key != "" {
 		from := getenv("TENANTGATE_MAIL_FROM")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/netip"
-	"strings"
 	"testing"
 	"time"
 
@@ -60,9 +59,22 @@ func TestParseOptions(t *testing.T) {
 	}
 }
 
-func TestRunFailsClearlyOnMongo(t *testing.T) {
-	var out bytes.Buffer
-	err := run(context.Background(), []string{"-mongo", "mongodb://127.0.0.1:1"}, env(nil), &out, io.Discard)
-	require.Error(t, err)
-	assert.True(t, strings.HasPrefix(err.Error(), "-mongo"), err.Error())
+func TestRunMongoConfiguration(t *testing.T) {
+	key := "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes
+	for name, c := range map[string]struct {
+		uri, key, want string
+	}{
+		"no secret key":      {"mongodb://127.0.0.1:1", "", "TENANTGATE_SECRET_KEY"},
+		"short secret key":   {"mongodb://127.0.0.1:1", "c2hvcnQ=", "at least 32 bytes"},
+		"bad URI":            {"postgres://x", key, "not a valid MongoDB URI"},
+		"unreachable server": {"mongodb://127.0.0.1:1/crm?serverSelectionTimeoutMS=200&connectTimeoutMS=200", key, "-mongo"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(context.Background(), []string{"-mongo", c.uri}, env(map[string]string{"TENANTGATE_SECRET_KEY": c.key}), &out, io.Discard)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+			assert.NotContains(t, out.String(), "listening", "nothing is served without its stores")
+		})
+	}
 }
