@@ -114,6 +114,9 @@ func (l *Limiter) Policy(rules ...Rule) (*Policy, error) {
 			return nil, fmt.Errorf("ratelimit: rule name %q used twice in one policy", r.Name)
 		}
 		seen[r.Name] = true
+		if r.UnsafeFailOpen && l.observe == nil {
+			return nil, fmt.Errorf("ratelimit: rule %q fails open but the Limiter has no Observer: a failure would go unreported", r.Name)
+		}
 		p.needBody = p.needBody || r.Field != ""
 	}
 	return p, nil

@@ -505,6 +505,8 @@ func TestPolicy_Validation(t *testing.T) {
 			assert.Nil(t, p)
 		})
 	}
+	_, err = lim.Policy(ratelimit.Rule{Name: "a", Limit: hour, Key: key, UnsafeFailOpen: true})
+	assert.ErrorContains(t, err, "no Observer", "failing open silently is refused")
 	_, err = ratelimit.PlanLimits(nil, nil, hour)
 	assert.Error(t, err)
 	_, err = ratelimit.PlanLimits(key, map[string]ratelimit.Limit{"free": {}}, hour)

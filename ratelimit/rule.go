@@ -47,7 +47,9 @@ type Rule struct {
 	// Retry-After.
 	HideHeaders bool
 	// UnsafeFailOpen lets requests through when the store fails for this
-	// rule. The failure is still reported to the Observer. The default, and
+	// rule. The failure is still reported to the Observer, which the
+	// Limiter must then have (Policy refuses the rule otherwise). The
+	// default, and
 	// the only sane setting for authentication routes, is to deny with
 	// 503 unavailable.
 	UnsafeFailOpen bool
