@@ -368,13 +368,16 @@ func (a *App) Now() time.Time { return a.clock.Now() }
 // hooks to finish.
 func (a *App) Close(ctx context.Context) error { return a.lifecycle.Wait(ctx) }
 
-// Ping reports whether the stores answer (GET /healthz).
+// Ping reports whether the stores answer (GET /healthz): one cheap read of
+// the workspace store and one of the account store.
 func (a *App) Ping(ctx context.Context) error {
-	_, err := a.tenancy.Workspace(ctx, "healthz-probe")
-	if errors.Is(err, tenancy.ErrNotFound) {
-		return nil
+	if _, err := a.tenancy.Workspace(ctx, "healthz-probe"); !errors.Is(err, tenancy.ErrNotFound) {
+		return fmt.Errorf("workspaces: %w", err)
 	}
-	return err
+	if _, err := a.stores.Accounts.UserByID(ctx, "healthz-probe"); !errors.Is(err, ErrNoUser) {
+		return fmt.Errorf("accounts: %w", err)
+	}
+	return nil
 }
 
 func (a *App) routes() http.Handler {
@@ -443,6 +446,8 @@ func (a *App) routes() http.Handler {
 	return mux
 }
 
+var healthOK = map[string]string{"status": "ok"}
+
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -451,7 +456,7 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	writeJSON(w, http.StatusOK, healthOK)
 }
 
 // quotaGate puts the tenant quota between the gate and each handler.

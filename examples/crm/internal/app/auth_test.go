@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -8,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantgate/tenantgate/problem"
+	"github.com/tenantgate/tenantgate/tenancy"
 	"github.com/tenantgate/tenantgate/verify"
 )
 
@@ -226,4 +229,36 @@ func TestOperatorOnly(t *testing.T) {
 	e.expect(req{method: "POST", path: "/admin/workspaces/ws-ghost/approve", token: op, body: body}, 404, problem.CodeNotFound)
 	l := e.expect(req{method: "GET", path: "/admin/workspaces?status=pending_approval", token: op}, 200, "").json(t)
 	assert.Len(t, l["items"], 1)
+}
+
+// failingAccounts is an account store whose backend is down.
+type failingAccounts struct{ AccountStore }
+
+func (failingAccounts) UserByID(context.Context, tenancy.UserID) (User, error) {
+	return User{}, errors.New("connection refused: secret-host:27017")
+}
+
+func (failingAccounts) UserByEmail(context.Context, string) (User, error) {
+	return User{}, errors.New("connection refused: secret-host:27017")
+}
+
+func (failingAccounts) SessionByHash(context.Context, TokenHash) (Session, error) {
+	return Session{}, errors.New("connection refused: secret-host:27017")
+}
+
+// TestStoreFailureFailsClosed: a failing store answers 503 unavailable
+// (healthz included) and its error text never reaches the client.
+func TestStoreFailureFailsClosed(t *testing.T) {
+	e := newEnv(t)
+	tok, _ := e.user("ann@example.com", true)
+	e.a.stores.Accounts = failingAccounts{e.a.stores.Accounts}
+	for _, q := range []req{
+		{method: "GET", path: "/healthz"},
+		{method: "GET", path: "/api/me/export", token: tok},
+		{method: "POST", path: "/api/auth/login", body: map[string]string{"email": "ann@example.com", "password": testPassword}},
+	} {
+		r := e.do(q)
+		assert.Equal(t, 503, r.Code, q.path)
+		assert.NotContains(t, r.Body.String(), "secret-host", q.path)
+	}
 }
