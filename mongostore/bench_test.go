@@ -16,7 +16,7 @@ import (
 func BenchmarkTakePipeline(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		p := takePipeline(int64(i), 60_000, 100)
+		p := takePipeline(int64(i), int64(time.Minute), 100)
 		if _, err := bson.Marshal(bson.D{{Key: "u", Value: p}}); err != nil {
 			b.Fatal(err)
 		}
@@ -28,11 +28,11 @@ func BenchmarkTakePipeline(b *testing.B) {
 func BenchmarkRateState(b *testing.B) {
 	hits := make([]int64, 100)
 	for i := range hits {
-		hits[i] = int64(1_000 + i)
+		hits[i] = int64(1_000+i) * int64(time.Millisecond)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = state(hits, 1_100, 60_000, 100, false)
+		_ = state(hits, int64(1_100*time.Millisecond), int64(time.Minute), 100, false)
 	}
 }
 
@@ -48,7 +48,7 @@ func BenchmarkMapErr(b *testing.B) {
 // BenchmarkTakeThroughSeam is one decision end to end minus the network:
 // pipeline, seam call and decoding of the returned document.
 func BenchmarkTakeThroughSeam(b *testing.B) {
-	doc := bson.D{{Key: "_id", Value: "k"}, {Key: "hits", Value: bson.A{int64(1), int64(2)}}, {Key: "admitted", Value: true}}
+	doc := bson.D{{Key: "_id", Value: "k"}, {Key: "hitsNs", Value: bson.A{int64(1_000_000), int64(2_000_000)}}, {Key: "admitted", Value: true}}
 	s := newRateLimits(testBase, &fakeColl{reply: func(call, int) (any, updateResult, error) { return doc, updateResult{}, nil }})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
