@@ -138,10 +138,12 @@ func RunPrivacyStores(t *testing.T, newStores func(t *testing.T) PrivacyStores) 
 	})
 	t.Run("UserInvites", func(t *testing.T) {
 		s := newStores(t)
+		// at counts whole seconds: MongoDB keeps milliseconds, so finer
+		// offsets would tie and make the order random.
 		mk := func(id, ws, email string, by tenancy.UserID, at time.Duration) team.Invite {
 			_, h := team.NewToken()
 			inv := team.Invite{ID: id, Workspace: tenancy.WorkspaceID(ws), Email: email, Role: "agent", TokenHash: h,
-				InvitedBy: by, CreatedAt: privT0.Add(at), ExpiresAt: privT0.Add(time.Hour)}
+				InvitedBy: by, CreatedAt: privT0.Add(at * time.Second), ExpiresAt: privT0.Add(time.Hour)}
 			require.NoError(t, s.Invites.CreateInvite(ctx, inv))
 			return inv
 		}
@@ -190,10 +192,11 @@ func RunPrivacyStores(t *testing.T, newStores func(t *testing.T) PrivacyStores) 
 	})
 	t.Run("UserTokens", func(t *testing.T) {
 		s := newStores(t)
+		// at counts whole seconds (see mk above).
 		ins := func(u tenancy.UserID, p verify.Purpose, at time.Duration) verify.Record {
 			_, h, err := verify.NewToken(rand.Reader)
 			require.NoError(t, err)
-			r := verify.Record{Hash: h, Purpose: p, User: u, Email: string(u) + "@example.com", CreatedAt: privT0.Add(at), ExpiresAt: privT0.Add(time.Hour)}
+			r := verify.Record{Hash: h, Purpose: p, User: u, Email: string(u) + "@example.com", CreatedAt: privT0.Add(at * time.Second), ExpiresAt: privT0.Add(time.Hour)}
 			require.NoError(t, s.Tokens.Insert(ctx, r))
 			return r
 		}
