@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"net/netip"
+	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,5 +79,47 @@ func TestRunMongoConfiguration(t *testing.T) {
 			assert.Contains(t, err.Error(), c.want)
 			assert.NotContains(t, out.String(), "listening", "nothing is served without its stores")
 		})
+	}
+}
+
+// syncBuf is a concurrency-safe writer for the server's stdout.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestRunServesAndShutsDownGracefully starts the real server on a free
+// port, serves a request, and stops on cancellation with a nil error.
+func TestRunServesAndShutsDownGracefully(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuf{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-quiet"}, env(map[string]string{"TENANTGATE_OPERATOR_PASSWORD": "operator-password"}), out, io.Discard)
+	}()
+	re := regexp.MustCompile(`listening on (http://\S+)`)
+	var base string
+	require.Eventually(t, func() bool {
+		m := re.FindStringSubmatch(out.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil
+	}, 10*time.Second, 20*time.Millisecond)
+	assert.Contains(t, out.String(), "closed-beta invite code: ")
+	assert.NotContains(t, out.String(), "operator-password", "a configured secret is never printed")
+	resp, err := http.Get(base + "/healthz")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("the server did not shut down")
 	}
 }

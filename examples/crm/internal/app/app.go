@@ -443,7 +443,14 @@ func (a *App) routes() http.Handler {
 		handle("GET /dev/clock", fn(a.devClock))
 		handle("POST /dev/clock", fn(a.devClock))
 	}
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		// r is the request the mux matched (authentication made a copy
+		// of the outer one): hand its pattern to the request log.
+		if rw, ok := w.(*respWriter); ok {
+			rw.pattern = r.Pattern
+		}
+	})
 }
 
 var healthOK = map[string]string{"status": "ok"}

@@ -262,3 +262,16 @@ func TestStoreFailureFailsClosed(t *testing.T) {
 		assert.NotContains(t, r.Body.String(), "secret-host", q.path)
 	}
 }
+
+// TestLogsCarryNoQueryOrCredentials: the request log names the route
+// pattern, never the query, headers or body.
+func TestLogsCarryNoQueryOrCredentials(t *testing.T) {
+	e := newEnv(t)
+	tok, _ := e.user("ann@example.com", true)
+	e.do(req{method: "GET", path: "/api/crm/contacts?cursor=CANARY-QUERY", token: tok, header: map[string]string{"X-Workspace-ID": "ws-x"}})
+	logs := e.logs.String()
+	assert.Contains(t, logs, `"route":"GET /api/crm/contacts"`)
+	assert.NotContains(t, logs, "CANARY-QUERY")
+	assert.NotContains(t, logs, tok)
+	assert.NotContains(t, logs, testPassword)
+}

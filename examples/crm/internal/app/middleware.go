@@ -16,6 +16,8 @@ type respWriter struct {
 	r       *http.Request
 	status  int
 	swallow bool
+	// pattern is the matched route, for the log.
+	pattern string
 }
 
 func (w *respWriter) WriteHeader(code int) {
@@ -117,7 +119,7 @@ func (a *App) outer(next http.Handler) http.Handler {
 			a.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("requestId", id),
 				slog.String("method", r.Method),
-				slog.String("route", r.Pattern),
+				slog.String("route", rw.pattern),
 				slog.Int("status", rw.status),
 				slog.Duration("duration", systemNow().Sub(start)),
 			)
