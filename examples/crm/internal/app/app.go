@@ -41,7 +41,8 @@ var DefaultTenantQuota = ratelimit.PerMinute(600)
 // Config configures the server. InviteCode, OperatorEmail and
 // OperatorPassword are required; the rest have defaults.
 type Config struct {
-	// Stores are the library's stores (in memory when nil; see Stores).
+	// Stores are the stores the server runs on (each nil one in memory;
+	// see Stores).
 	Stores Stores
 	// Keyring seals channel credentials and TOTP seeds (default: a key
 	// generated at start, enough for in-memory stores; a persistent backend
@@ -435,6 +436,7 @@ func (a *App) routes() http.Handler {
 
 	// The operator console (operator-only, checked first), with the
 	// request's id and client IP available to the lifecycle's audit records.
+	handle("POST /admin/impersonations", fn(a.startImpersonation))
 	mux.Handle("/admin/workspaces", a.withReqInfo(a.console))
 	mux.Handle("/admin/workspaces/", a.withReqInfo(a.console))
 
@@ -472,11 +474,13 @@ type quotaGate struct {
 	quota *ratelimit.Policy
 }
 
+// Require is gate.Require followed by the quota.
 func (q quotaGate) Require(perm rbac.Permission, opts ...gate.Option) func(http.Handler) http.Handler {
 	mw := q.g.Require(perm, opts...)
 	return func(h http.Handler) http.Handler { return mw(q.quota.Handler(h)) }
 }
 
+// AnyMember is gate.AnyMember followed by the quota.
 func (q quotaGate) AnyMember(opts ...gate.Option) func(http.Handler) http.Handler {
 	mw := q.g.AnyMember(opts...)
 	return func(h http.Handler) http.Handler { return mw(q.quota.Handler(h)) }

@@ -296,7 +296,14 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok, _ := bearer(r)
-	if err := a.stores.Accounts.DeleteSession(r.Context(), hashToken(tok)); err != nil {
+	h := hashToken(tok)
+	if s, err := a.stores.Accounts.SessionByHash(r.Context(), h); err == nil && s.ImpersonationID != "" {
+		if err := a.stopImpersonation(r, s); err != nil {
+			problem.Write(w, r, err) // retry: the session stays until the stop is recorded
+			return
+		}
+	}
+	if err := a.stores.Accounts.DeleteSession(r.Context(), h); err != nil {
 		problem.Write(w, r, problem.Wrap(problem.CodeUnavailable, err))
 		return
 	}

@@ -20,6 +20,8 @@ type respWriter struct {
 	pattern string
 }
 
+// WriteHeader records the status; the mux's own text/plain 404 and 405
+// become problem+json.
 func (w *respWriter) WriteHeader(code int) {
 	if w.status != 0 {
 		return
@@ -42,6 +44,7 @@ func (w *respWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Write writes the body (dropped when the answer was replaced).
 func (w *respWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)

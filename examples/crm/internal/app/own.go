@@ -47,9 +47,11 @@ type User struct {
 // Session is a login. Only the SHA-256 of its token is stored.
 type Session struct {
 	User tenancy.UserID
-	// Impersonator is the operator acting as User ("" normally).
-	Impersonator tenancy.UserID
-	ExpiresAt    time.Time
+	// Impersonator is the operator acting as User ("" normally), under
+	// the grant ImpersonationID.
+	Impersonator    tenancy.UserID
+	ImpersonationID string
+	ExpiresAt       time.Time
 }
 
 // TokenHash is the SHA-256 of a session token.

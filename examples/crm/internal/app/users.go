@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"net/http"
 	"time"
 
+	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
 
@@ -23,6 +25,17 @@ func (a *App) newSession(ctx context.Context, u tenancy.UserID) (string, error) 
 	tok := base64.RawURLEncoding.EncodeToString(raw[:])
 	err := a.stores.Accounts.CreateSession(ctx, hashToken(tok), Session{User: u, ExpiresAt: a.clock.Now().Add(sessionTTL)})
 	return tok, err
+}
+
+// newSessionFor stores s and returns its token.
+func (a *App) newSessionFor(r *http.Request, s Session) (string, error) {
+	var raw [32]byte
+	_, _ = rand.Read(raw[:])
+	tok := base64.RawURLEncoding.EncodeToString(raw[:])
+	if err := a.stores.Accounts.CreateSession(r.Context(), hashToken(tok), s); err != nil {
+		return "", problem.Wrap(problem.CodeUnavailable, err)
+	}
+	return tok, nil
 }
 
 // session returns the live session of token at now.

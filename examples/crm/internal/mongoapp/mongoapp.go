@@ -162,16 +162,17 @@ func (s *Accounts) DeleteUser(ctx context.Context, id tenancy.UserID) error {
 }
 
 type sessionDoc struct {
-	Hash         []byte    `bson:"_id"`
-	User         string    `bson:"user"`
-	Impersonator string    `bson:"impersonator,omitempty"`
-	ExpiresAt    time.Time `bson:"expiresAt"`
+	Hash            []byte    `bson:"_id"`
+	User            string    `bson:"user"`
+	Impersonator    string    `bson:"impersonator,omitempty"`
+	ImpersonationID string    `bson:"impersonationId,omitempty"`
+	ExpiresAt       time.Time `bson:"expiresAt"`
 }
 
 // CreateSession implements app.AccountStore.
 func (s *Accounts) CreateSession(ctx context.Context, h app.TokenHash, sess app.Session) error {
 	_, err := s.sessions.InsertOne(ctx, sessionDoc{Hash: h[:], User: string(sess.User),
-		Impersonator: string(sess.Impersonator), ExpiresAt: sess.ExpiresAt.UTC()})
+		Impersonator: string(sess.Impersonator), ImpersonationID: sess.ImpersonationID, ExpiresAt: sess.ExpiresAt.UTC()})
 	return wrap("create session", err)
 }
 
@@ -185,7 +186,8 @@ func (s *Accounts) SessionByHash(ctx context.Context, h app.TokenHash) (app.Sess
 	if err != nil {
 		return app.Session{}, wrap("find session", err)
 	}
-	return app.Session{User: tenancy.UserID(d.User), Impersonator: tenancy.UserID(d.Impersonator), ExpiresAt: d.ExpiresAt}, nil
+	return app.Session{User: tenancy.UserID(d.User), Impersonator: tenancy.UserID(d.Impersonator),
+		ImpersonationID: d.ImpersonationID, ExpiresAt: d.ExpiresAt}, nil
 }
 
 // DeleteSession implements app.AccountStore.
