@@ -107,6 +107,7 @@ type App struct {
 	policy     *rbac.Policy
 	perm       perms
 	mailer     verify.Mailer
+	queue      *verify.Queue
 	outbox     *verify.Outbox
 	verify     *verify.Service
 	team       *team.Service
@@ -311,10 +312,19 @@ func New(cfg Config) (*App, error) {
 	if err := a.limits(cfg.TenantQuota); err != nil {
 		return nil, err
 	}
-	a.mailer = cfg.Mailer
-	if a.mailer == nil {
-		a.mailer = logMailer(a.log)
+	base := cfg.Mailer
+	if base == nil {
+		base = logMailer(a.log)
 	}
+	// Delivery runs in the background, so that how long register, resend
+	// and forgot-password take never depends on whether a mail was sent
+	// (a timing side channel for user enumeration).
+	if a.queue, err = verify.NewQueue(verify.QueueConfig{
+		Mailer: base, Size: 1024, Workers: 4, Timeout: 30 * time.Second, Logger: a.log,
+	}); err != nil {
+		return nil, err
+	}
+	a.mailer = a.queue
 	if cfg.Dev {
 		if a.outbox, err = verify.NewOutbox(10000); err != nil {
 			return nil, err
@@ -365,9 +375,11 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.Serv
 // Now is the server's one clock.
 func (a *App) Now() time.Time { return a.clock.Now() }
 
-// Close waits (bounded by ctx) for background work such as lifecycle
-// hooks to finish.
-func (a *App) Close(ctx context.Context) error { return a.lifecycle.Wait(ctx) }
+// Close waits (bounded by ctx) for background work — queued mail,
+// lifecycle hooks — to finish.
+func (a *App) Close(ctx context.Context) error {
+	return errors.Join(a.queue.Close(ctx), a.lifecycle.Wait(ctx))
+}
 
 // Ping reports whether the stores answer (GET /healthz): one cheap read of
 // the workspace store and one of the account store.

@@ -77,6 +77,7 @@ func newEnv(t testing.TB, mut ...func(*Config)) *env {
 	}
 	a, err := New(cfg)
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = a.Close(context.Background()) })
 	return &env{t: t, a: a, clock: clock, logs: logs}
 }
 
