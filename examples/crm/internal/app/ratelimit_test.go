@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -92,4 +93,29 @@ func TestRateLimit_TenantQuota(t *testing.T) {
 	for range 10 {
 		e.expect(list(ownerA, wsA), 200, "")
 	}
+}
+
+// TestTrustedProxies: behind a configured proxy the client is the
+// rightmost untrusted X-Forwarded-For hop, for limits and audit alike;
+// from an untrusted socket the header is ignored.
+func TestTrustedProxies(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} })
+	for i := range ratelimit.DefaultAuthPerIPPerHour {
+		e.expect(req{method: "POST", path: "/api/auth/register", remote: fmt.Sprintf("10.0.0.%d:4000", i+1),
+			header: map[string]string{"X-Forwarded-For": "1.2.3.4, 203.0.113.9"},
+			body:   map[string]string{"email": fmt.Sprintf("p%d@example.com", i), "password": testPassword}}, 202, "")
+	}
+	// The same client through another proxy of the fleet: same bucket.
+	e.expect(req{method: "POST", path: "/api/auth/register", remote: "10.9.9.9:4000",
+		header: map[string]string{"X-Forwarded-For": "203.0.113.9"},
+		body:   map[string]string{"email": "p9@example.com", "password": testPassword}}, 429, problem.CodeRateLimited)
+	// Another client behind the proxy is not affected; the spoofed hop
+	// left of the real one chooses nothing.
+	e.expect(req{method: "POST", path: "/api/auth/register", remote: "10.0.0.1:4000",
+		header: map[string]string{"X-Forwarded-For": "203.0.113.9, 198.51.100.7"},
+		body:   map[string]string{"email": "q@example.com", "password": testPassword}}, 202, "")
+	// An untrusted socket's header is ignored: its own address is the key.
+	e.expect(req{method: "POST", path: "/api/auth/register", remote: "192.0.2.50:4000",
+		header: map[string]string{"X-Forwarded-For": "198.51.100.7"},
+		body:   map[string]string{"email": "r@example.com", "password": testPassword}}, 202, "")
 }
