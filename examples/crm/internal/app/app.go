@@ -333,6 +333,8 @@ func New(cfg Config) (*App, error) {
 	}
 	if a.verify, err = verify.New(verify.Config{
 		Store: a.stores.Tokens, Mailer: a.mailer, Users: verify.UserFinderFunc(a.findUser),
+		// The routes' ratelimit policies already limit resends and resets
+		// per client IP and per address (ratelimit.AuthRules).
 		Clock: verify.ClockFunc(a.clock.Now), Allow: verify.NoLimit, Logger: a.log,
 	}); err != nil {
 		return nil, err
