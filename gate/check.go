@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/rbac"
@@ -54,27 +53,34 @@ func deny(d Decision, code problem.Code, err error) Decision {
 // the verified tenant; otherwise t is only as complete as the chain got.
 // Check does no I/O beyond the two store reads and never writes.
 func (g *Gate) Check(r *http.Request, rt Route) (d Decision, t tenancy.Tenant) {
+	d = g.check(r, rt, &t)
+	return d, t
+}
+
+// check is Check writing the tenant into *t, so that the request path
+// fills the handler's context in place instead of copying it.
+func (g *Gate) check(r *http.Request, rt Route, t *tenancy.Tenant) (d Decision) {
 	d.Write = !IsRead(r.Method)
 	ctx := r.Context()
 	p, ok := tenancy.PrincipalFromContext(ctx)
 	if !ok || p.User == "" {
-		return deny(d, problem.CodeUnauthenticated, nil), t
+		return deny(d, problem.CodeUnauthenticated, nil)
 	}
 	d.User = p.User
 	t.Principal = p
 	if d.Write && !p.EmailVerified {
-		return deny(d, problem.CodeEmailUnverified, nil), t
+		return deny(d, problem.CodeEmailUnverified, nil)
 	}
 	ws, present, err := g.cfg.Resolve.ResolveWorkspace(r)
 	if err != nil {
 		pe := problem.From(err)
 		if pe.Code == problem.CodeUnavailable {
-			return deny(d, problem.CodeInvalidWorkspaceID, err), t
+			return deny(d, problem.CodeInvalidWorkspaceID, err)
 		}
-		return deny(d, pe.Code, nil), t
+		return deny(d, pe.Code, nil)
 	}
 	if !present {
-		return deny(d, problem.CodeInvalidWorkspaceID, nil), t
+		return deny(d, problem.CodeInvalidWorkspaceID, nil)
 	}
 	d.Workspace = ws
 	if g.cfg.StoreTimeout > 0 {
@@ -85,18 +91,18 @@ func (g *Gate) Check(r *http.Request, rt Route) (d Decision, t tenancy.Tenant) {
 	m, err := g.cfg.Members.Membership(ctx, ws, p.User)
 	if err != nil {
 		if errors.Is(err, tenancy.ErrNotFound) {
-			return deny(d, problem.CodeWorkspaceForbidden, nil), t
+			return deny(d, problem.CodeWorkspaceForbidden, nil)
 		}
-		return deny(d, problem.CodeUnavailable, err), t
+		return deny(d, problem.CodeUnavailable, err)
 	}
 	w, err := g.cfg.Workspaces.Workspace(ctx, ws)
 	if err != nil {
 		if errors.Is(err, tenancy.ErrNotFound) {
 			// A dangling membership of a deleted workspace: same answer as
 			// for any non-member.
-			return deny(d, problem.CodeWorkspaceForbidden, nil), t
+			return deny(d, problem.CodeWorkspaceForbidden, nil)
 		}
-		return deny(d, problem.CodeUnavailable, err), t
+		return deny(d, problem.CodeUnavailable, err)
 	}
 	// From here on the caller is a member and may learn the workspace's
 	// state.
@@ -104,31 +110,31 @@ func (g *Gate) Check(r *http.Request, rt Route) (d Decision, t tenancy.Tenant) {
 	t.Workspace = w
 	t.Role = m.Role
 	if !w.Status.Known() {
-		return deny(d, problem.CodeUnavailable, errors.New("gate: workspace has unknown status "+string(w.Status))), t
+		return deny(d, problem.CodeUnavailable, errors.New("gate: workspace has unknown status "+string(w.Status)))
 	}
 	switch g.access[statusIndex(w.Status)] {
 	case AccessNone:
-		return deny(d, statusCodes[w.Status], nil), t
+		return deny(d, statusCodes[w.Status], nil)
 	case AccessRead:
 		if d.Write {
-			return deny(d, statusCodes[w.Status], nil), t
+			return deny(d, statusCodes[w.Status], nil)
 		}
 	}
 	// The clock is read only when a trial can matter: one read at most.
 	if d.Write && !rt.TrialExempt && w.Trialing() && w.TrialExpired(g.cfg.Clock.Now()) {
-		return deny(d, problem.CodeTrialExpired, nil), t
+		return deny(d, problem.CodeTrialExpired, nil)
 	}
 	if !rt.EveryMember {
 		allowed, err := g.allows(ctx, ws, m.Role, rt.Permission)
 		if err != nil {
-			return deny(d, problem.CodeUnavailable, err), t
+			return deny(d, problem.CodeUnavailable, err)
 		}
 		if !allowed {
-			return deny(d, problem.CodePermissionDenied, nil), t
+			return deny(d, problem.CodePermissionDenied, nil)
 		}
 	}
 	d.Allowed = true
-	return d, t
+	return d
 }
 
 func (g *Gate) allows(ctx context.Context, ws tenancy.WorkspaceID, role string, perm rbac.Permission) (bool, error) {
@@ -148,13 +154,12 @@ func (g *Gate) allows(ctx context.Context, ws tenancy.WorkspaceID, role string, 
 // trialHeader is the response header naming the trial end.
 const trialHeader = "Trial-Ends-At"
 
-// tenantContext carries the verified Tenant and the storage of the
+// tenantContext carries the verified Tenant and the slice of the
 // Trial-Ends-At header value in a single allocation.
 type tenantContext struct {
 	context.Context
 	t     tenancy.Tenant
 	trial [1]string
-	buf   [32]byte
 }
 
 func (c *tenantContext) Value(key any) any {
@@ -195,27 +200,21 @@ func (g *Gate) Middleware(rt Route) func(http.Handler) http.Handler {
 }
 
 func (g *Gate) serve(w http.ResponseWriter, r *http.Request, rt Route, next http.Handler) {
-	d, t := g.Check(r, rt)
+	tc := &tenantContext{}
+	d := g.check(r, rt, &tc.t)
 	if g.cfg.Observer != nil {
 		g.cfg.Observer(r, d)
 	}
-	var tc *tenantContext
-	if d.Role != "" && t.Workspace.Trialing() {
+	if d.Role != "" && tc.t.Workspace.Trialing() {
 		// A verified member of a trialing workspace: tell the client when
 		// the trial ends, on denials too.
-		tc = &tenantContext{}
-		b := t.Workspace.TrialEndsAt.UTC().AppendFormat(tc.buf[:0], time.RFC3339)
-		tc.trial[0] = string(b)
+		tc.trial[0] = g.trial.format(tc.t.Workspace.TrialEndsAt)
 		w.Header()[trialHeader] = tc.trial[:1:1]
 	}
 	if !d.Allowed {
 		g.cfg.Deny(w, r, d.Error())
 		return
 	}
-	if tc == nil {
-		tc = &tenantContext{}
-	}
 	tc.Context = r.Context()
-	tc.t = t
 	next.ServeHTTP(w, r.WithContext(tc))
 }

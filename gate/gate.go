@@ -84,6 +84,7 @@ type Config struct {
 type Gate struct {
 	cfg    Config
 	access [4]Access // indexed by statusIndex
+	trial  trialCache
 }
 
 // New validates cfg and returns a Gate. Every configuration error is

@@ -85,16 +85,21 @@ type memberTable struct {
 	roleNum        map[string]uint32
 	recs           []memberRec
 	free           []uint32
-	byKey          map[uint64]uint32 // ws<<32|user → record number
-	headWs         map[uint32]uint32 // ws → first record + 1
-	headUser       map[uint32]uint32
-	owners         map[uint32]int32 // ws → number of owners
+	// byPair finds a record with one hash and one map probe: pair hash →
+	// record number + 1. A record whose pair hash is already taken goes to
+	// collide, keyed by ws<<32|user, which find consults only when the fast
+	// path misses (practically never non-empty).
+	byPair   map[uint64]uint32
+	collide  map[uint64]uint32
+	headWs   map[uint32]uint32 // ws → first record + 1
+	headUser map[uint32]uint32
+	owners   map[uint32]int32 // ws → number of owners
 }
 
 func newMemberTable() memberTable {
 	return memberTable{
 		wsIDs: newIDTable(), userIDs: newIDTable(), roleNum: map[string]uint32{},
-		byKey: map[uint64]uint32{}, headWs: map[uint32]uint32{}, headUser: map[uint32]uint32{},
+		byPair: map[uint64]uint32{}, collide: map[uint64]uint32{}, headWs: map[uint32]uint32{}, headUser: map[uint32]uint32{},
 		owners: map[uint32]int32{},
 	}
 }
@@ -109,8 +114,21 @@ func (t *memberTable) role(name string) uint32 {
 	return n
 }
 
+func (t *memberTable) pairHash(ws, user string) uint64 {
+	return maphash.String(t.wsIDs.seed, ws) ^ maphash.String(t.userIDs.seed, user)*0x9e3779b97f4a7c15
+}
+
 // find returns the record number of (ws, user). It does not allocate.
 func (t *memberTable) find(ws tenancy.WorkspaceID, user tenancy.UserID) (uint32, bool) {
+	if r, ok := t.byPair[t.pairHash(string(ws), string(user))]; ok {
+		rec := &t.recs[r-1]
+		if t.wsIDs.equal(rec.ws, string(ws)) && t.userIDs.equal(rec.user, string(user)) {
+			return r - 1, true
+		}
+	}
+	if len(t.collide) == 0 {
+		return 0, false
+	}
 	w, ok := t.wsIDs.lookup(string(ws))
 	if !ok {
 		return 0, false
@@ -119,7 +137,7 @@ func (t *memberTable) find(ws tenancy.WorkspaceID, user tenancy.UserID) (uint32,
 	if !ok {
 		return 0, false
 	}
-	r, ok := t.byKey[uint64(w)<<32|uint64(u)]
+	r, ok := t.collide[uint64(w)<<32|uint64(u)]
 	return r, ok
 }
 
@@ -157,7 +175,11 @@ func (t *memberTable) add(m tenancy.Membership) {
 		r = uint32(len(t.recs))
 		t.recs = append(t.recs, rec)
 	}
-	t.byKey[uint64(w)<<32|uint64(u)] = r
+	if h := t.pairHash(string(m.Workspace), string(m.User)); t.byPair[h] == 0 {
+		t.byPair[h] = r + 1
+	} else {
+		t.collide[uint64(w)<<32|uint64(u)] = r
+	}
 	t.headWs[w] = r + 1
 	t.headUser[u] = r + 1
 	if m.Role == tenancy.RoleOwner {
@@ -171,7 +193,11 @@ func (t *memberTable) remove(r uint32) {
 	if t.isOwner(r) {
 		t.owners[rec.ws]--
 	}
-	delete(t.byKey, uint64(rec.ws)<<32|uint64(rec.user))
+	if h := t.pairHash(t.wsIDs.str(rec.ws), t.userIDs.str(rec.user)); t.byPair[h] == r+1 {
+		delete(t.byPair, h)
+	} else {
+		delete(t.collide, uint64(rec.ws)<<32|uint64(rec.user))
+	}
 	unlink(t.headWs, rec.ws, r, t.recs, func(x *memberRec) *uint32 { return &x.nextWs })
 	unlink(t.headUser, rec.user, r, t.recs, func(x *memberRec) *uint32 { return &x.nextUser })
 	t.recs[r] = memberRec{}

@@ -51,17 +51,14 @@ func TestMemberTableListsSurviveRemovalsAndReuse(t *testing.T) {
 	// Freed records are reused without corrupting the lists.
 	tab.add(tenancy.Membership{Workspace: "w9", User: "u2", Role: "owner"})
 	assert.Len(t, tab.ofUser("u2"), 5)
-	assert.Equal(t, int32(1), tab.ownerCount(tab.recs[tab.byKey[uint64(mustLookup(t, &tab.wsIDs, "w9"))<<32|uint64(mustLookup(t, &tab.userIDs, "u2"))]].ws))
+	r, ok := tab.find("w9", "u2")
+	require.True(t, ok)
+	assert.Equal(t, int32(1), tab.ownerCount(tab.recs[r].ws))
 	ms := tab.ofWorkspace("w1", "u2", 2)
 	require.Len(t, ms, 2)
 	assert.Equal(t, tenancy.UserID("u3"), ms[0].User)
 }
 
-func mustLookup(t *testing.T, tab *idTable, s string) uint32 {
-	n, ok := tab.lookup(s)
-	require.True(t, ok)
-	return n
-}
 
 func BenchmarkMembershipLookup(b *testing.B) {
 	s := NewTenancy()
@@ -75,4 +72,29 @@ func BenchmarkMembershipLookup(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestMemberTablePairHashCollision(t *testing.T) {
+	tab := newMemberTable()
+	tab.add(tenancy.Membership{Workspace: "w1", User: "alice", Role: "owner"})
+	// Forge a collision: make (w2, mallory) hash to alice's slot.
+	h := tab.pairHash("w2", "mallory")
+	ra, _ := tab.find("w1", "alice")
+	tab.byPair[h] = ra + 1
+	tab.add(tenancy.Membership{Workspace: "w2", User: "mallory", Role: "agent"})
+	require.Len(t, tab.collide, 1)
+	rm, ok := tab.find("w2", "mallory")
+	require.True(t, ok)
+	assert.Equal(t, "agent", tab.roles[tab.recs[rm].role])
+	// A pair that shares neither record is still absent.
+	_, ok = tab.find("w1", "mallory")
+	assert.False(t, ok)
+	// Removing the colliding record leaves the other one found.
+	tab.remove(rm)
+	assert.Empty(t, tab.collide)
+	_, ok = tab.find("w2", "mallory")
+	assert.False(t, ok)
+	r, ok := tab.find("w1", "alice")
+	require.True(t, ok)
+	assert.Equal(t, ra, r)
 }
