@@ -59,7 +59,6 @@ func TestMemberTableListsSurviveRemovalsAndReuse(t *testing.T) {
 	assert.Equal(t, tenancy.UserID("u3"), ms[0].User)
 }
 
-
 func BenchmarkMembershipLookup(b *testing.B) {
 	s := NewTenancy()
 	for i := range 10_000 {
