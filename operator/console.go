@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -193,8 +194,9 @@ func (c *Console) list(w http.ResponseWriter, r *http.Request) {
 // ParseListQuery parses the list route's raw query: status, q, limit and
 // cursor, each at most once; any other parameter, a repeated one, a ';'
 // separator or a malformed escape is 400 invalid_request, a limit that is
-// not a decimal number 422 validation_failed. Range checks are
-// tenancy.Lifecycle.List's.
+// not a positive decimal number 422 validation_failed. A limit above
+// tenancy.MaxListLimit (200) is capped to it, like every list of the
+// reference server; absent, tenancy.DefaultListLimit (50) applies.
 func ParseListQuery(raw string) (tenancy.ListOptions, error) {
 	var opts tenancy.ListOptions
 	if raw == "" {
@@ -225,7 +227,7 @@ func ParseListQuery(raw string) (tenancy.ListOptions, error) {
 				return opts, &problem.Error{Code: problem.CodeValidationFailed,
 					Fields: []problem.FieldError{{Field: "limit", Message: "a positive decimal number"}}}
 			}
-			opts.Limit = n
+			opts.Limit = min(n, tenancy.MaxListLimit)
 		default:
 			return opts, problem.WithDetail(problem.CodeInvalidRequest, "Unknown query parameter.")
 		}
@@ -239,10 +241,12 @@ type ReasonRequest struct {
 }
 
 // DecodeReason reads a transition body from r: application/json, at most
-// MaxBodyBytes, exactly one object with no unknown fields. Errors are
-// 415 unsupported_media_type, 413 request_too_large or 400
-// invalid_request. An empty or missing reason is left to the lifecycle
-// (422 validation_failed).
+// MaxBodyBytes, exactly one object with no unknown fields. Errors follow
+// the reference server's strict decoding: 415 unsupported_media_type,
+// 413 request_too_large, 400 invalid_request for a body that is not JSON,
+// and 422 validation_failed, naming the field, for an unknown field, a
+// wrong type or data after the object. An empty or missing reason is left
+// to the lifecycle (422 validation_failed).
 func DecodeReason(r io.Reader, contentType string) (ReasonRequest, error) {
 	var req ReasonRequest
 	mt, _, err := mime.ParseMediaType(contentType)
@@ -256,18 +260,38 @@ func DecodeReason(r io.Reader, contentType string) (ReasonRequest, error) {
 	if len(body) > MaxBodyBytes {
 		return req, problem.ErrRequestTooLarge
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return ReasonRequest{}, problem.WithDetail(problem.CodeInvalidRequest, "The body must be a JSON object {\"reason\": string}.")
-	}
-	if dec.More() {
-		return ReasonRequest{}, problem.WithDetail(problem.CodeInvalidRequest, "The body must hold one JSON object.")
+		return ReasonRequest{}, decodeError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return ReasonRequest{}, problem.WithDetail(problem.CodeInvalidRequest, "The body must hold one JSON object.")
+		return ReasonRequest{}, invalidField("", "unexpected data after the JSON object")
 	}
 	return req, nil
+}
+
+// decodeError maps a json decoding error to the catalogue.
+func decodeError(err error) error {
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) {
+		field := ute.Field
+		if field == "" {
+			return invalidField("", "must be a JSON object")
+		}
+		return invalidField(field, "must be a string")
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if f, uerr := strconv.Unquote(name); uerr == nil {
+			name = f
+		}
+		return invalidField(name, "unknown field")
+	}
+	return problem.WithDetail(problem.CodeInvalidRequest, "The body must be a JSON object {\"reason\": string}.")
+}
+
+func invalidField(field, msg string) error {
+	return &problem.Error{Code: problem.CodeValidationFailed, Fields: []problem.FieldError{{Field: field, Message: msg}}}
 }
 
 func (c *Console) transition(w http.ResponseWriter, r *http.Request, p tenancy.Principal, id tenancy.WorkspaceID, t tenancy.Transition) {

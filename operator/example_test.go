@@ -51,5 +51,5 @@ func Example() {
 	send(staff, "POST", "/admin/workspaces/ws-acme/approve", `{"reason":"known customer"}`)
 	// Output:
 	// 403 {"type":"urn:tenantgate:problem:operator_only","title":"Operators only","status":403,"detail":"This action is reserved to platform operators.","code":"operator_only"}
-	// 200 {"id":"ws-acme","name":"Acme","status":"active","plan":"","trialEndsAt":"2025-01-16T03:04:05Z","ownerId":"u-alice","createdAt":"2025-01-02T03:04:05Z"}
+	// 200 {"id":"ws-acme","name":"Acme","status":"active","plan":null,"trialEndsAt":"2025-01-16T03:04:05Z","ownerId":"u-alice","createdAt":"2025-01-02T03:04:05Z"}
 }

@@ -26,7 +26,7 @@ func FuzzDecodeReason(f *testing.F) {
 				t.Fatalf("non-catalogue error %v", err)
 			}
 			switch pe.Code {
-			case problem.CodeInvalidRequest, problem.CodeUnsupportedMediaType, problem.CodeRequestTooLarge:
+			case problem.CodeInvalidRequest, problem.CodeValidationFailed, problem.CodeUnsupportedMediaType, problem.CodeRequestTooLarge:
 			default:
 				t.Fatalf("unexpected code %s", pe.Code)
 			}
