@@ -46,12 +46,7 @@ func benchTenancy() *memstore.Tenancy {
 	return benchStore
 }
 
-type benchCase struct {
-	name string
-	ws   string
-}
-
-func benchSetup(b *testing.B, wrap bool, ws string) (http.Handler, *http.Request) {
+func benchSetup(b *testing.B, wrap bool, ws, user string) (http.Handler, *http.Request) {
 	store := benchTenancy()
 	reg := rbac.NewRegistry()
 	write := reg.MustRegister("contacts:write")
@@ -69,7 +64,7 @@ func benchSetup(b *testing.B, wrap bool, ws string) (http.Handler, *http.Request
 	}
 	r := httptest.NewRequest("POST", "/api/crm/contacts", nil)
 	r.Header.Set("X-Workspace-ID", ws)
-	r = r.WithContext(tenancy.WithPrincipal(r.Context(), tenancy.Principal{User: "u-0123453", EmailVerified: true}))
+	r = r.WithContext(tenancy.WithPrincipal(r.Context(), tenancy.Principal{User: tenancy.UserID(user), EmailVerified: true}))
 	return h, r
 }
 
@@ -86,22 +81,15 @@ func (d *discard) WriteHeader(int)             {}
 // permission) over 100k workspaces and 1M memberships.
 func BenchmarkChain(b *testing.B) {
 	for _, c := range []struct {
-		name string
-		wrap bool
-		ws   string
+		name     string
+		wrap     bool
+		ws, user string
 	}{
-		{"bare", false, "ws-012345"},
-		{"gate/paid", true, "ws-012345"},
-		{"gate/trialing", true, "ws-012344"},
+		{"bare", false, "ws-012345", "u-0123453"},
+		{"gate/paid", true, "ws-012345", "u-0123453"},
+		{"gate/trialing", true, "ws-012344", "u-0123443"},
 	} {
-		ws := c.ws
-		if c.name == "gate/trialing" {
-			// u-0123453 is a member of ws-012345 only; use its owner's peer
-		}
-		h, r := benchSetup(b, c.wrap, ws)
-		if c.name == "gate/trialing" {
-			r = r.WithContext(tenancy.WithPrincipal(context.Background(), tenancy.Principal{User: "u-0123443", EmailVerified: true}))
-		}
+		h, r := benchSetup(b, c.wrap, c.ws, c.user)
 		b.Run(c.name+"/serial", func(b *testing.B) {
 			w := &discard{h: http.Header{}}
 			b.ReportAllocs()
@@ -131,11 +119,11 @@ func BenchmarkFloor(b *testing.B) {
 		context.Context
 		t tenancy.Tenant
 	}
-	_, r := benchSetup(b, false, "ws-012345")
+	_, r := benchSetup(b, false, "ws-012345", "u-0123453")
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
 	w := &discard{h: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {
-		h.ServeHTTP(w, r.WithContext(&holder{Context: r.Context()}))
+		h.ServeHTTP(w, r.WithContext(&holder{Context: r.Context(), t: tenancy.Tenant{}}))
 	}
 }

@@ -51,7 +51,8 @@ type Message struct {
 	Workspace tenancy.WorkspaceID
 }
 
-// Errors of Message.Validate.
+// ErrInvalidMessage is the error Message.Validate wraps for every refused
+// message; the wrapped text names the offending part.
 var ErrInvalidMessage = errors.New("verify: invalid message")
 
 // Validate checks what every Mailer relies on: a recipient, a subject and a
