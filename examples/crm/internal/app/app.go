@@ -18,6 +18,7 @@ import (
 	"github.com/tenantgate/tenantgate/mfa"
 	"github.com/tenantgate/tenantgate/operator"
 	"github.com/tenantgate/tenantgate/privacy"
+	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/ratelimit"
 	"github.com/tenantgate/tenantgate/rbac"
 	"github.com/tenantgate/tenantgate/secret"
@@ -476,7 +477,7 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := a.Ping(ctx); err != nil {
 		a.log.Error("healthz: store unavailable", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		problem.Write(w, r, problem.ErrUnavailable)
 		return
 	}
 	writeJSON(w, http.StatusOK, healthOK)
@@ -506,7 +507,9 @@ func (q quotaGate) AnyMember(opts ...gate.Option) func(http.Handler) http.Handle
 // quota by plan.
 func (a *App) limits(trial ratelimit.Limit) error {
 	var err error
-	if a.limiter, err = ratelimit.New(ratelimit.Config{Store: a.stores.RateLimits, Clock: ratelimit.ClockFunc(a.clock.Now)}); err != nil {
+	if a.limiter, err = ratelimit.New(ratelimit.Config{
+		Store: a.stores.RateLimits, Clock: ratelimit.ClockFunc(a.clock.Now), Observer: a.observeLimit,
+	}); err != nil {
 		return err
 	}
 	ip, err := ratelimit.ByClientIP(a.ips, a.ipGroups)
@@ -536,6 +539,18 @@ func (a *App) limits(trial ratelimit.Limit) error {
 	}
 	a.quota, err = a.limiter.Policy(ratelimit.Rule{Name: "workspace", Limits: byPlan, Key: tenant})
 	return err
+}
+
+// observeLimit is the limiter's Observer: every store failure is logged
+// (the rule, the request id and the error; never the bucket key, which may
+// be an address). Denials are the client's business and are not logged.
+func (a *App) observeLimit(r *http.Request, e ratelimit.Event) {
+	if e.Err == nil {
+		return
+	}
+	a.log.ErrorContext(r.Context(), "rate limit store failure",
+		slog.String("rule", e.Rule), slog.Bool("failedOpen", e.FailedOpen),
+		slog.String("requestId", requestID(r)), slog.String("err", e.Err.Error()))
 }
 
 // ensureOperator creates the operator account, or, when the address is

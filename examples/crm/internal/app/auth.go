@@ -120,7 +120,11 @@ func (a *App) userWorkspaces(ctx context.Context, userID string) ([]string, erro
 	return out, nil
 }
 
-// accepted is the one answer of register, resend and forgot.
+// accepted is the one answer of register, resend and forgot. Resend and
+// forgot give it for every address, even a malformed one (nothing is sent
+// then); register refuses a malformed (400 invalid_email) or throwaway
+// (422 disposable_email) address, since it cannot create an account for
+// it — answers about the address, never about an account.
 var accepted = map[string]string{"status": "accepted"}
 
 // register answers 202 whether or not the address is registered, and does
@@ -195,7 +199,7 @@ func (a *App) resendVerification(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	if err := a.verify.ResendVerification(r.Context(), in.Email); err != nil {
+	if err := a.verify.ResendVerification(r.Context(), in.Email); err != nil && !errors.Is(err, problem.ErrInvalidEmail) {
 		problem.Write(w, r, err)
 		return
 	}
@@ -275,11 +279,14 @@ var (
 func (a *App) countLogin(r *http.Request, email string) error {
 	now := a.clock.Now()
 	for _, c := range []struct {
-		ctr *ratelimit.Counter
-		key string
-	}{{a.loginIP, a.ipKey(r)}, {a.loginEmail, email}} {
+		name string
+		ctr  *ratelimit.Counter
+		key  string
+	}{{"login-ip", a.loginIP, a.ipKey(r)}, {"login-email", a.loginEmail, email}} {
 		d, err := c.ctr.Hit(r.Context(), c.key, now)
 		if err != nil {
+			a.log.ErrorContext(r.Context(), "rate limit store failure",
+				slog.String("rule", c.name), slog.String("requestId", requestID(r)), slog.String("err", err.Error()))
 			return problem.Wrap(problem.CodeUnavailable, err)
 		}
 		if !d.Allowed {
@@ -318,7 +325,7 @@ func (a *App) forgotPassword(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	if err := a.verify.RequestPasswordReset(r.Context(), in.Email); err != nil {
+	if err := a.verify.RequestPasswordReset(r.Context(), in.Email); err != nil && !errors.Is(err, problem.ErrInvalidEmail) {
 		problem.Write(w, r, err)
 		return
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/tenantgate/tenantgate/disposable"
@@ -9,19 +10,47 @@ import (
 	"github.com/tenantgate/tenantgate/verify"
 )
 
-// devOutbox is GET /dev/outbox?to= (-dev only): the mail sent, oldest
-// first, tokens included.
+// outboxPage is the answer of GET /dev/outbox.
+type outboxPage struct {
+	Items      []verify.OutboxEntry `json:"items"`
+	NextCursor string               `json:"nextCursor"`
+}
+
+// devOutbox is GET /dev/outbox?to=&limit=&cursor= (-dev only): the mail
+// sent (to one address, or all without ?to=), oldest first, tokens
+// included, paged like every list: ?limit= (default 50, max 200) and the
+// opaque ?cursor= of the previous page's nextCursor ("" on the last page).
+// The cursor is a position: the outbox keeps the newest 10000 mails, so
+// paging while older ones are dropped may skip entries (dev only).
 func (a *App) devOutbox(w http.ResponseWriter, r *http.Request) {
-	to := r.URL.Query().Get("to")
+	noStore(w)
+	q := r.URL.Query()
+	limit, err := pageLimit(r)
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	from := 0
+	if c := q.Get("cursor"); c != "" {
+		if from, err = strconv.Atoi(c); err != nil || from < 0 || strconv.Itoa(from) != c {
+			problem.Write(w, r, invalid("cursor", "is not a valid cursor"))
+			return
+		}
+	}
+	to := q.Get("to")
 	if e, err := disposable.Normalize(to); err == nil {
 		to = e
 	}
-	items := a.outbox.To(to)
-	if items == nil {
-		items = []verify.OutboxEntry{}
+	all := a.outbox.To(to)
+	page := outboxPage{Items: []verify.OutboxEntry{}}
+	if from < len(all) {
+		end := min(from+limit, len(all))
+		page.Items = all[from:end]
+		if end < len(all) {
+			page.NextCursor = strconv.Itoa(end)
+		}
 	}
-	noStore(w)
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	writeJSON(w, http.StatusOK, page)
 }
 
 // devClock is GET and POST /dev/clock (-dev only). POST takes
