@@ -8,6 +8,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/tenantgate/tenantgate/internal/token"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
 
@@ -72,34 +73,27 @@ type InviteStore interface {
 	Invites(ctx context.Context, ws tenancy.WorkspaceID) ([]Invite, error)
 }
 
-// tokenLen is the length of an encoded token: 32 bytes in unpadded
-// base64url.
-const tokenLen = 43
-
 // errToken is the cause behind every refused token.
 var errToken = errors.New("team: malformed invite token")
 
 // NewToken returns a fresh invite token (32 bytes from crypto/rand,
 // unpadded base64url: 43 characters) and its hash.
-func NewToken() (token string, h TokenHash) {
-	var b [32]byte
+func NewToken() (tok string, h TokenHash) {
+	var b [token.Size]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go ≥ 1.24)
-	return base64.RawURLEncoding.EncodeToString(b[:]), sha256.Sum256(b[:])
+	tok, sum := token.Encode(&b)
+	return tok, TokenHash(sum)
 }
 
-// ParseToken checks that token is exactly the canonical encoding of 32
+// ParseToken checks that tok is exactly the canonical encoding of 32
 // bytes and returns its hash. Anything else — another length, padding,
 // standard base64, a non-canonical last character — is refused.
-func ParseToken(token string) (TokenHash, error) {
-	if len(token) != tokenLen {
+func ParseToken(tok string) (TokenHash, error) {
+	h, ok := token.Parse(tok)
+	if !ok {
 		return TokenHash{}, errToken
 	}
-	var b [32]byte
-	n, err := base64.RawURLEncoding.Strict().Decode(b[:], []byte(token))
-	if err != nil || n != len(b) {
-		return TokenHash{}, errToken
-	}
-	return sha256.Sum256(b[:]), nil
+	return TokenHash(h), nil
 }
 
 func newInviteID() string {

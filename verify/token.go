@@ -3,11 +3,11 @@ package verify
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/tenantgate/tenantgate/internal/token"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
@@ -51,27 +51,24 @@ type Record struct {
 
 // NewToken draws 32 bytes from rand and returns the encoded token and its
 // hash. Use crypto/rand.Reader in production.
-func NewToken(rand io.Reader) (token string, h Hash, err error) {
-	var raw [32]byte
+func NewToken(rand io.Reader) (tok string, h Hash, err error) {
+	var raw [token.Size]byte
 	if _, err := io.ReadFull(rand, raw[:]); err != nil {
 		return "", Hash{}, fmt.Errorf("verify: random source: %w", err)
 	}
-	return base64.RawURLEncoding.EncodeToString(raw[:]), sha256.Sum256(raw[:]), nil
+	tok, sum := token.Encode(&raw)
+	return tok, Hash(sum), nil
 }
 
 // HashToken decodes an untrusted token and returns its hash. Anything that
 // is not exactly 43 characters of canonical unpadded base64url is
 // problem.ErrInvalidToken, without a store lookup.
-func HashToken(token string) (Hash, error) {
-	if len(token) != TokenLen {
+func HashToken(tok string) (Hash, error) {
+	h, ok := token.Parse(tok)
+	if !ok {
 		return Hash{}, problem.ErrInvalidToken
 	}
-	var raw [32]byte
-	n, err := base64.RawURLEncoding.Strict().Decode(raw[:], []byte(token))
-	if err != nil || n != len(raw) {
-		return Hash{}, problem.ErrInvalidToken
-	}
-	return sha256.Sum256(raw[:]), nil
+	return Hash(h), nil
 }
 
 // Store keeps token records. Implementations must be safe for concurrent
