@@ -7,12 +7,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
-// GenesisHash is the PrevHash of the first event of every chain.
-var GenesisHash = strings.Repeat("0", 64)
+// GenesisHash is the PrevHash of the first event of every chain: 64 "0".
+const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
 // canonicalMagic opens every canonical encoding (format version 1).
 const canonicalMagic = "tenantgate.audit\x01"

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"iter"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,4 +196,8 @@ func TestLink_Rejects(t *testing.T) {
 			assert.ErrorIs(t, err, audit.ErrInvalidEvent)
 		})
 	}
+}
+
+func TestGenesisHashIsSixtyFourZeros(t *testing.T) {
+	assert.Equal(t, strings.Repeat("0", 64), audit.GenesisHash)
 }
