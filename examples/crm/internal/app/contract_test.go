@@ -100,6 +100,7 @@ func TestContract_JSONShapes(t *testing.T) {
 	assert.Equal(t, billingKeys, keysOf(b))
 	assert.Nil(t, b["trialEndsAt"], "a pending workspace has trialEndsAt null")
 	assert.Nil(t, b["plan"])
+	assert.Equal(t, "none", b["status"])
 
 	// The operator console: the same shape plus ownerId and createdAt.
 	op := e.operator()
@@ -343,6 +344,36 @@ func TestContract_AcceptedWhateverTheAddress(t *testing.T) {
 				}
 				assert.Equal(t, first, r.Body.String(), addr)
 			}
+		})
+	}
+}
+
+// TestContract_AuthRoutesRateLimited: register, resend-verification and
+// forgot-password are each limited per client IP (5 an hour) and per
+// address (3 an hour), 429 rate_limited with Retry-After, whether or not
+// the address has an account.
+func TestContract_AuthRoutesRateLimited(t *testing.T) {
+	for _, path := range []string{"/api/auth/register", "/api/auth/resend-verification", "/api/auth/forgot-password"} {
+		t.Run(path, func(t *testing.T) {
+			e := newEnv(t)
+			body := func(addr string) map[string]string {
+				if path == "/api/auth/register" {
+					return map[string]string{"email": addr, "password": testPassword}
+				}
+				return map[string]string{"email": addr}
+			}
+			for i := range ratelimit.DefaultAuthPerIPPerHour {
+				e.expect(req{method: "POST", path: path, remote: "203.0.113.5:1", body: body("ip" + strconv.Itoa(i) + "@example.com")}, 202, "")
+			}
+			r := e.expect(req{method: "POST", path: path, remote: "203.0.113.5:2", body: body("ipx@example.com")}, 429, problem.CodeRateLimited)
+			assert.NotEmpty(t, r.Header().Get("Retry-After"))
+			for range ratelimit.DefaultAuthPerEmailPerHour {
+				e.expect(req{method: "POST", path: path, remote: e.freshIP(), body: body("same@example.com")}, 202, "")
+			}
+			r = e.expect(req{method: "POST", path: path, remote: e.freshIP(), body: body("SAME@example.com")}, 429, problem.CodeRateLimited)
+			assert.NotEmpty(t, r.Header().Get("Retry-After"))
+			e.clock.Advance(time.Hour)
+			e.expect(req{method: "POST", path: path, remote: "203.0.113.5:3", body: body("same@example.com")}, 202, "")
 		})
 	}
 }
