@@ -24,14 +24,19 @@ const (
 	AccessReadWrite
 )
 
-// DefaultStatusAccess is the approval policy used for states a Config does
-// not override: pending workspaces are readable (so the owner can see a
-// waiting screen) but not writable; rejected and suspended ones are closed.
-var DefaultStatusAccess = map[tenancy.Status]Access{
-	tenancy.StatusActive:          AccessReadWrite,
-	tenancy.StatusPendingApproval: AccessRead,
-	tenancy.StatusRejected:        AccessNone,
-	tenancy.StatusSuspended:       AccessNone,
+// defaultAccess is the default approval policy, indexed by statusIndex.
+var defaultAccess = [4]Access{AccessReadWrite, AccessRead, AccessNone, AccessNone}
+
+// DefaultStatusAccess returns the approval policy used for states a Config
+// does not override: pending workspaces are readable (so the owner can see
+// a waiting screen) but not writable; rejected and suspended ones are
+// closed. Each call returns a new map: changing it changes no Gate.
+func DefaultStatusAccess() map[tenancy.Status]Access {
+	m := make(map[tenancy.Status]Access, len(defaultAccess))
+	for _, s := range []tenancy.Status{tenancy.StatusActive, tenancy.StatusPendingApproval, tenancy.StatusRejected, tenancy.StatusSuspended} {
+		m[s] = defaultAccess[statusIndex(s)]
+	}
+	return m
 }
 
 var statusCodes = map[tenancy.Status]problem.Code{
@@ -42,8 +47,13 @@ var statusCodes = map[tenancy.Status]problem.Code{
 }
 
 // RoleLookup resolves custom (per-workspace) roles that the Policy does not
-// define. It returns ok == false for an unknown role.
+// define; team.NewRoleLookup returns one.
 type RoleLookup interface {
+	// RolePermissions returns the permissions of ws's custom role. ok is
+	// false, with a nil error, when ws has no such role: the gate then
+	// denies with permission_denied. Any error is a backend failure and
+	// the gate fails closed (503 unavailable). It runs on the request path
+	// for members whose role the Policy does not define.
 	RolePermissions(ctx context.Context, ws tenancy.WorkspaceID, role string) (perms rbac.Set, ok bool, err error)
 }
 
@@ -123,10 +133,7 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.Deny == nil {
 		cfg.Deny = problem.Write
 	}
-	g := &Gate{cfg: cfg}
-	for s, a := range DefaultStatusAccess {
-		g.access[statusIndex(s)] = a
-	}
+	g := &Gate{cfg: cfg, access: defaultAccess}
 	for s, a := range cfg.StatusAccess {
 		g.access[statusIndex(s)] = a
 	}

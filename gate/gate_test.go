@@ -345,6 +345,34 @@ func TestStatusAccessIsConfigurable(t *testing.T) {
 	f.assertDenied(t, h, call{"GET", "/api/workspaces/wpending/contacts", "pat", nil}, 403, problem.CodeWorkspacePendingApproval)
 }
 
+func TestDefaultStatusAccess(t *testing.T) {
+	assert.Equal(t, map[tenancy.Status]gate.Access{
+		tenancy.StatusActive:          gate.AccessReadWrite,
+		tenancy.StatusPendingApproval: gate.AccessRead,
+		tenancy.StatusRejected:        gate.AccessNone,
+		tenancy.StatusSuspended:       gate.AccessNone,
+	}, gate.DefaultStatusAccess())
+}
+
+// TestAttack_DefaultPolicyCannotBeRewrittenAtRunTime: the default approval
+// policy is no shared mutable map; changing the copy a caller got opens
+// nothing, for gates built before or after.
+func TestAttack_DefaultPolicyCannotBeRewrittenAtRunTime(t *testing.T) {
+	f := newFixture(t)
+	before := f.mux(f.gate(t, nil))
+	m := gate.DefaultStatusAccess()
+	m[tenancy.StatusSuspended] = gate.AccessReadWrite
+	m[tenancy.StatusPendingApproval] = gate.AccessReadWrite
+	after := f.mux(f.gate(t, nil))
+	for name, h := range map[string]http.Handler{"built before": before, "built after": after} {
+		t.Run(name, func(t *testing.T) {
+			f.assertDenied(t, h, call{"POST", "/api/workspaces/wsuspended/contacts", "sam", nil}, 403, problem.CodeWorkspaceSuspended)
+			f.assertDenied(t, h, call{"POST", "/api/workspaces/wpending/contacts", "pat", nil}, 403, problem.CodeWorkspacePendingApproval)
+		})
+	}
+	assert.Equal(t, gate.AccessNone, gate.DefaultStatusAccess()[tenancy.StatusSuspended])
+}
+
 func TestAttack_UnverifiedEmailCannotWrite(t *testing.T) {
 	f := newFixture(t)
 	h := f.mux(f.gate(t, nil))
