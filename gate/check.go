@@ -163,7 +163,7 @@ type tenantContext struct {
 }
 
 func (c *tenantContext) Value(key any) any {
-	if key == tenancy.TenantKey {
+	if tenancy.IsTenantKey(key) {
 		return &c.t
 	}
 	return c.Context.Value(key)

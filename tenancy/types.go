@@ -125,10 +125,15 @@ func PrincipalFromContext(ctx context.Context) (Principal, bool) {
 
 type tenantKey struct{}
 
-// TenantKey is the context key under which the gate stores the *Tenant.
-// It is exported for context implementations that carry the tenant without
-// an extra allocation; handlers use FromContext.
-var TenantKey any = tenantKey{}
+// IsTenantKey reports whether key is the context key under which
+// FromContext looks for the *Tenant. It is for context implementations
+// that carry the tenant without an extra allocation (their Value method
+// answers such a key with a *Tenant); handlers use FromContext. The key
+// itself stays unexported, so no package can shadow or replace it.
+func IsTenantKey(key any) bool {
+	_, ok := key.(tenantKey)
+	return ok
+}
 
 // FromContext returns the Tenant the gate verified for this request.
 // ok is false outside a gated handler.
