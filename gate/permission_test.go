@@ -62,14 +62,14 @@ func TestPermission_EveryRoleEveryPermission(t *testing.T) {
 	owner := env.User(t)
 	ws := env.Workspace(t, owner)
 	users := map[string]gatetest.User{rbac.RoleOwner: owner}
-	for _, role := range rbac.BuiltinRoleNames[1:] {
+	for _, role := range rbac.BuiltinRoleNames()[1:] {
 		users[role] = env.Member(t, ws.ID, role)
 	}
 	require.Equal(t, published.Permissions, env.Registry.All())
 	for _, name := range env.Registry.All() {
 		perm, _ := env.Registry.Lookup(name)
 		h := env.Gate.Require(perm)(rbacOK)
-		for _, role := range rbac.BuiltinRoleNames {
+		for _, role := range rbac.BuiltinRoleNames() {
 			t.Run(role+"/"+name, func(t *testing.T) {
 				rec := rbacDo(h, http.MethodPost, string(ws.ID), users[role])
 				if published.Allows(role, name) {

@@ -87,7 +87,7 @@ type Runner struct {
 	// Handler is the host's own router (required).
 	Handler http.Handler
 	// Roles are the roles every route's Want must cover
-	// (rbac.BuiltinRoleNames when nil). Custom roles listed here must be
+	// (rbac.BuiltinRoleNames() when nil). Custom roles listed here must be
 	// defined by CustomRoles.
 	Roles []string
 	// CustomRoles defines custom roles (name → permission names) in every
@@ -126,7 +126,7 @@ func (rn *Runner) roles() []string {
 	if rn.Roles != nil {
 		return rn.Roles
 	}
-	return rbac.BuiltinRoleNames
+	return rbac.BuiltinRoleNames()
 }
 
 // Run runs every cell of routes as a subtest of t: each role, the

@@ -108,7 +108,7 @@ func newHost(t *testing.T, broken string) *host {
 
 var allRoles = func(status int) map[string]int {
 	m := map[string]int{}
-	for _, r := range rbac.BuiltinRoleNames {
+	for _, r := range rbac.BuiltinRoleNames() {
 		m[r] = status
 	}
 	return m
@@ -193,7 +193,7 @@ func TestRunner_CatchesBrokenHosts(t *testing.T) {
 				failed = append(failed, r.Case)
 			}
 			if tt.wantFailed == nil {
-				assert.Len(t, failed, len(rbac.BuiltinRoleNames)+1, "every cell with an error answer fails: %v", failed)
+				assert.Len(t, failed, len(rbac.BuiltinRoleNames())+1, "every cell with an error answer fails: %v", failed)
 				return
 			}
 			assert.Equal(t, tt.wantFailed, failed)
@@ -216,7 +216,7 @@ func TestRunner_CustomRoles(t *testing.T) {
 	h := newHost(t, "")
 	rn := &gatetest.Runner{
 		Env: h.env, Handler: h.mux,
-		Roles:       append(append([]string(nil), rbac.BuiltinRoleNames...), "support"),
+		Roles:       append(append([]string(nil), rbac.BuiltinRoleNames()...), "support"),
 		CustomRoles: map[string][]string{"support": {"contacts:read", "members:read"}},
 	}
 	routes := h.routes()[:4]

@@ -17,8 +17,12 @@ const (
 	RoleViewer  = "viewer"
 )
 
-// BuiltinRoleNames lists the built-in roles from most to least privileged.
-var BuiltinRoleNames = []string{RoleOwner, RoleAdmin, RoleBilling, RoleManager, RoleAgent, RoleAuditor, RoleViewer}
+// BuiltinRoleNames returns the seven built-in role names from most to least
+// privileged. Each call returns a new slice: changing it changes nothing
+// else.
+func BuiltinRoleNames() []string {
+	return []string{RoleOwner, RoleAdmin, RoleBilling, RoleManager, RoleAgent, RoleAuditor, RoleViewer}
+}
 
 // Role is a named permission set.
 type Role struct {
@@ -86,7 +90,7 @@ type Policy struct {
 	reg *Registry
 	// membersWrite and invitesWrite are resolved once for CanGrant.
 	membersWrite, invitesWrite Permission
-	builtin                    [7]Role // in BuiltinRoleNames order
+	builtin                    [7]Role // in BuiltinRoleNames() order
 	roles                      map[string]Role
 }
 
@@ -154,7 +158,7 @@ func (p *Policy) Check(role string, perm Permission) (allowed, defined bool) {
 // IsBuiltin reports whether name is one of the seven built-in role names.
 func IsBuiltin(name string) bool { return builtinIndex(name) >= 0 }
 
-// builtinIndex returns name's index in BuiltinRoleNames, or -1. It
+// builtinIndex returns name's index in BuiltinRoleNames(), or -1. It
 // dispatches on length first so that a lookup is one or two fixed-size
 // comparisons.
 func builtinIndex(name string) int {
@@ -185,7 +189,7 @@ func builtinIndex(name string) int {
 	return -1
 }
 
-// Roles returns every role, built-in roles first in BuiltinRoleNames order,
+// Roles returns every role, built-in roles first in BuiltinRoleNames() order,
 // then custom roles by name.
 func (p *Policy) Roles() []Role {
 	out := make([]Role, 0, len(p.roles))

@@ -49,8 +49,8 @@ func hostPolicy(t testing.TB) *rbac.Policy {
 func TestBuiltinRoles_EveryRoleEveryPermission(t *testing.T) {
 	p := hostPolicy(t)
 	reg := p.Registry()
-	require.Len(t, documented, len(rbac.BuiltinRoleNames))
-	for _, role := range rbac.BuiltinRoleNames {
+	require.Len(t, documented, len(rbac.BuiltinRoleNames()))
+	for _, role := range rbac.BuiltinRoleNames() {
 		want := map[string]bool{}
 		for _, n := range documented[role] {
 			want[n] = true
@@ -197,5 +197,17 @@ func TestPolicy_Check(t *testing.T) {
 			assert.Equal(t, ok, defined, "Check agrees with Role")
 			assert.Equal(t, ok && r.Permissions.Has(tt.perm), allowed)
 		})
+	}
+}
+
+func TestBuiltinRoleNames(t *testing.T) {
+	names := rbac.BuiltinRoleNames()
+	assert.Equal(t, []string{"owner", "admin", "billing", "manager", "agent", "auditor", "viewer"}, names)
+	names[0] = "viewer" // a caller's copy: the list and the policy are unchanged
+	assert.Equal(t, rbac.RoleOwner, rbac.BuiltinRoleNames()[0])
+	roles := hostPolicy(t).Roles()
+	for i, n := range rbac.BuiltinRoleNames() {
+		assert.Equal(t, n, roles[i].Name, "Policy.Roles lists the built-in roles in this order")
+		assert.True(t, rbac.IsBuiltin(n))
 	}
 }
