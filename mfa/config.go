@@ -52,9 +52,13 @@ type Argon2Params struct {
 	Threads   uint8
 }
 
-// DefaultArgon2 is the OWASP Password Storage Cheat Sheet argon2id
-// baseline: 2 passes over 19 MiB with 1 thread (32-byte key, 16-byte salt).
-var DefaultArgon2 = Argon2Params{Time: 2, MemoryKiB: 19 * 1024, Threads: 1}
+// DefaultArgon2 returns the OWASP Password Storage Cheat Sheet argon2id
+// baseline: 2 passes over 19 MiB with 1 thread (32-byte key, 16-byte
+// salt). It is a function, not a variable, so that no importer can weaken
+// the default of every Service.
+func DefaultArgon2() Argon2Params {
+	return Argon2Params{Time: 2, MemoryKiB: 19 * 1024, Threads: 1}
+}
 
 // Defaults.
 const (
@@ -104,7 +108,7 @@ type Config struct {
 	MaxLockBackoff time.Duration
 
 	// RecoveryHash are the argon2id parameters for new recovery codes
-	// (default DefaultArgon2).
+	// (default DefaultArgon2()).
 	RecoveryHash Argon2Params
 
 	// SeedCacheSize bounds the cache of opened seeds (default 10000;
@@ -168,7 +172,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, errors.New("mfa: need 0 < LockBackoff <= MaxLockBackoff")
 	}
 	if c.RecoveryHash == (Argon2Params{}) {
-		c.RecoveryHash = DefaultArgon2
+		c.RecoveryHash = DefaultArgon2()
 	}
 	if p := c.RecoveryHash; p.Time < 1 || p.Threads < 1 || p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > 4<<20 {
 		return c, errors.New("mfa: RecoveryHash needs Time >= 1, Threads >= 1, 8*Threads <= MemoryKiB <= 4 GiB")

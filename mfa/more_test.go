@@ -280,3 +280,9 @@ func readAll(t *testing.T, s *memstore.Audit, ws string) []audit.Event {
 	require.NoError(t, err)
 	return evs
 }
+
+// TestDefaultArgon2IsTheOWASPBaseline pins the default recovery-code hash
+// cost (OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1).
+func TestDefaultArgon2IsTheOWASPBaseline(t *testing.T) {
+	assert.Equal(t, mfa.Argon2Params{Time: 2, MemoryKiB: 19 * 1024, Threads: 1}, mfa.DefaultArgon2())
+}
