@@ -57,8 +57,15 @@ type RoleLookup interface {
 	RolePermissions(ctx context.Context, ws tenancy.WorkspaceID, role string) (perms rbac.Set, ok bool, err error)
 }
 
-// SystemClock is the wall clock.
-var SystemClock tenancy.TrialClock = tenancy.ClockFunc(func() time.Time { return time.Now() })
+type systemClock struct{}
+
+// Now reads the wall clock.
+func (systemClock) Now() time.Time { return time.Now() }
+
+// SystemClock is the wall clock, the only reader of time.Now in the
+// package. Its type is unexported, so no importer can swap it for another
+// clock behind every user's back: inject a clock through the Config.
+var SystemClock = systemClock{}
 
 // Config configures a Gate. Fields marked required must be set; New
 // reports every missing one.

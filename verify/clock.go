@@ -16,7 +16,10 @@ func (f ClockFunc) Now() time.Time { return f() }
 
 type systemClock struct{}
 
+// Now reads the wall clock.
 func (systemClock) Now() time.Time { return time.Now() }
 
-// SystemClock is the wall clock.
-var SystemClock Clock = systemClock{}
+// SystemClock is the wall clock, the only reader of time.Now in the
+// package. Its type is unexported, so no importer can swap it for another
+// clock behind every user's back: inject a clock through the Config.
+var SystemClock = systemClock{}
