@@ -250,8 +250,9 @@ func decodeJSON(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return problem.WithDetail(problem.CodeInvalidRequest, "The request body is not the expected JSON object.")
 	}
-	if dec.More() {
-		return problem.WithDetail(problem.CodeInvalidRequest, "The request body holds more than one JSON value.")
+	// Token, not More: More misses a stray '}' or ']' after the object.
+	if _, err := dec.Token(); err != io.EOF {
+		return problem.WithDetail(problem.CodeInvalidRequest, "The request body holds data after the JSON object.")
 	}
 	return nil
 }

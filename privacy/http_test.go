@@ -104,6 +104,9 @@ func TestEraseHandler_StepUpAttacks(t *testing.T) {
 		{"form body", as(zed), "application/x-www-form-urlencoded", `password=x`, 415, problem.CodeUnsupportedMediaType},
 		{"unknown member", as(zed), "application/json", `{"password":"` + goodPassword + `","code":"123456","user":"u-ann"}`, 400, problem.CodeInvalidRequest},
 		{"two values", as(zed), "application/json", `{"password":"` + goodPassword + `","code":"123456"}{}`, 400, problem.CodeInvalidRequest},
+		// json.Decoder.More does not see a stray closing brace or bracket.
+		{"trailing brace", as(zed), "application/json", `{"password":"` + goodPassword + `","code":"123456"}}`, 400, problem.CodeInvalidRequest},
+		{"trailing bracket", as(zed), "application/json", `{"password":"` + goodPassword + `","code":"123456"}]`, 400, problem.CodeInvalidRequest},
 		{"huge body", as(zed), "application/json", `{"password":"` + strings.Repeat("a", 5000) + `"}`, 413, problem.CodeRequestTooLarge},
 	}
 	for _, tc := range cases {
