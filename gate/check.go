@@ -88,18 +88,11 @@ func (g *Gate) check(r *http.Request, rt Route, t *tenancy.Tenant) (d Decision) 
 		ctx, cancel = context.WithTimeout(ctx, g.cfg.StoreTimeout)
 		defer cancel()
 	}
-	m, err := g.cfg.Members.Membership(ctx, ws, p.User)
+	m, w, err := g.load(ctx, ws, p.User)
 	if err != nil {
 		if errors.Is(err, tenancy.ErrNotFound) {
-			return deny(d, problem.CodeWorkspaceForbidden, nil)
-		}
-		return deny(d, problem.CodeUnavailable, err)
-	}
-	w, err := g.cfg.Workspaces.Workspace(ctx, ws)
-	if err != nil {
-		if errors.Is(err, tenancy.ErrNotFound) {
-			// A dangling membership of a deleted workspace: same answer as
-			// for any non-member.
+			// Not a member — or a dangling membership of a deleted
+			// workspace: one answer for both.
 			return deny(d, problem.CodeWorkspaceForbidden, nil)
 		}
 		return deny(d, problem.CodeUnavailable, err)
@@ -135,6 +128,20 @@ func (g *Gate) check(r *http.Request, rt Route, t *tenancy.Tenant) (d Decision) 
 	}
 	d.Allowed = true
 	return d
+}
+
+// load loads the membership, then the workspace (only for members), or
+// both in one call when the store offers tenancy.AccessReader.
+func (g *Gate) load(ctx context.Context, ws tenancy.WorkspaceID, user tenancy.UserID) (tenancy.Membership, tenancy.Workspace, error) {
+	if g.both != nil {
+		return g.both.Access(ctx, ws, user)
+	}
+	m, err := g.cfg.Members.Membership(ctx, ws, user)
+	if err != nil {
+		return m, tenancy.Workspace{}, err
+	}
+	w, err := g.cfg.Workspaces.Workspace(ctx, ws)
+	return m, w, err
 }
 
 func (g *Gate) allows(ctx context.Context, ws tenancy.WorkspaceID, role string, perm rbac.Permission) (bool, error) {

@@ -102,6 +102,7 @@ type Gate struct {
 	cfg    Config
 	access [4]Access // indexed by statusIndex
 	trial  trialCache
+	both   tenancy.AccessReader // set when one store answers both reads
 }
 
 // New validates cfg and returns a Gate. Every configuration error is

@@ -549,3 +549,18 @@ func TestCheckIsPure(t *testing.T) {
 	assert.ErrorIs(t, d.Error(), problem.ErrPermissionDenied)
 	assert.Equal(t, tenancy.WorkspaceID("w1"), tn.Workspace.ID)
 }
+
+func TestAttack_CanceledRequestFailsClosedOnTheCombinedRead(t *testing.T) {
+	f := newFixture(t)
+	h := f.mux(f.gate(t, nil)) // memstore answers both reads in one call
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := httptest.NewRequest("GET", "/api/workspaces/w1/contacts", nil).WithContext(ctx)
+	r.Header.Set("X-Test-User", "alice")
+	rec := httptest.NewRecorder()
+	ran := f.ran.Load()
+	h.ServeHTTP(rec, r)
+	assert.Equal(t, 503, rec.Code)
+	assert.Equal(t, problem.CodeUnavailable, problemCode(t, rec))
+	assert.Equal(t, ran, f.ran.Load())
+}

@@ -113,14 +113,16 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 // PrincipalFromContext returns the principal set by WithPrincipal (or by
 // the gate, which carries it inside the Tenant).
 func PrincipalFromContext(ctx context.Context) (Principal, bool) {
-	if t, ok := ctx.Value(tenantKey{}).(*Tenant); ok {
+	// The principal set by WithPrincipal is looked up first: inside a
+	// gated handler it is still in the chain, under the gate's tenant, and
+	// one walk of the chain is all the gate's hot path pays.
+	if p, ok := ctx.Value(principalKey{}).(*Principal); ok && p != nil {
+		return *p, true
+	}
+	if t, ok := ctx.Value(tenantKey{}).(*Tenant); ok && t != nil {
 		return t.Principal, true
 	}
-	p, ok := ctx.Value(principalKey{}).(*Principal)
-	if !ok || p == nil {
-		return Principal{}, false
-	}
-	return *p, true
+	return Principal{}, false
 }
 
 type tenantKey struct{}
