@@ -1,11 +1,9 @@
 package operator
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tenantgate/tenantgate/audit"
+	"github.com/tenantgate/tenantgate/internal/jsonbody"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
@@ -241,61 +240,19 @@ type ReasonRequest struct {
 }
 
 // DecodeReason reads a transition body from r: application/json, at most
-// MaxBodyBytes, exactly one object with no unknown fields. Errors follow
-// the reference server's strict decoding: 415 unsupported_media_type,
-// 413 request_too_large, 400 invalid_request for a body that is not JSON,
-// and 422 validation_failed, naming the field, for an unknown field, a
-// wrong type or data after the object. An empty or missing reason is left
-// to the lifecycle (422 validation_failed).
+// MaxBodyBytes, exactly one object with no unknown fields. Errors are the
+// library's strict decoding (the reference server's): 415
+// unsupported_media_type, 413 request_too_large, 400 invalid_request for
+// an empty body or one that is not JSON, and 422 validation_failed, naming
+// the field, for an unknown field, a wrong type or data after the object.
+// On error the result is the zero ReasonRequest. An empty or missing
+// reason is left to the lifecycle (422 validation_failed).
 func DecodeReason(r io.Reader, contentType string) (ReasonRequest, error) {
-	var req ReasonRequest
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil || mt != "application/json" {
-		return req, problem.ErrUnsupportedMediaType
-	}
-	body, err := io.ReadAll(io.LimitReader(r, MaxBodyBytes+1))
-	if err != nil {
-		return req, problem.WithDetail(problem.CodeInvalidRequest, "The body could not be read.")
-	}
-	if len(body) > MaxBodyBytes {
-		return req, problem.ErrRequestTooLarge
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return ReasonRequest{}, decodeError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return ReasonRequest{}, invalidField("", "unexpected data after the JSON object")
-	}
-	return req, nil
-}
-
-// decodeError maps a json decoding error to the catalogue.
-func decodeError(err error) error {
-	var ute *json.UnmarshalTypeError
-	if errors.As(err, &ute) {
-		field := ute.Field
-		if field == "" {
-			return invalidField("", "must be a JSON object")
-		}
-		return invalidField(field, "must be a string")
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		if f, uerr := strconv.Unquote(name); uerr == nil {
-			name = f
-		}
-		return invalidField(name, "unknown field")
-	}
-	return problem.WithDetail(problem.CodeInvalidRequest, "The body must be a JSON object {\"reason\": string}.")
-}
-
-func invalidField(field, msg string) error {
-	return &problem.Error{Code: problem.CodeValidationFailed, Fields: []problem.FieldError{{Field: field, Message: msg}}}
+	return jsonbody.DecodeReader[ReasonRequest](r, contentType, MaxBodyBytes)
 }
 
 func (c *Console) transition(w http.ResponseWriter, r *http.Request, p tenancy.Principal, id tenancy.WorkspaceID, t tenancy.Transition) {
-	req, err := DecodeReason(r.Body, r.Header.Get("Content-Type"))
+	req, err := jsonbody.Decode[ReasonRequest](w, r, MaxBodyBytes)
 	if err != nil {
 		c.cfg.Deny(w, r, err)
 		return

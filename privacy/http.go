@@ -1,15 +1,12 @@
 package privacy
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
-	"mime"
 	"net/http"
 
 	"github.com/tenantgate/tenantgate/audit"
+	"github.com/tenantgate/tenantgate/internal/jsonbody"
 	"github.com/tenantgate/tenantgate/mfa"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/tenancy"
@@ -41,8 +38,9 @@ func (s *Service) Handlers(step StepUp) (*Handlers, error) {
 	return &Handlers{s: s, step: step}, nil
 }
 
-// maxBody bounds a request body.
-const maxBody = 4 << 10
+// MaxBodyBytes is the largest erase body the handlers read (a password
+// and a code); a larger one is refused with 413 request_too_large.
+const MaxBodyBytes = 4 << 10
 
 // self returns the caller, who must act as themself.
 func self(r *http.Request) (tenancy.Principal, error) {
@@ -137,7 +135,11 @@ type eraseIn struct {
 // MFA) it erases the caller (Service.Erase) and answers 204. A failed
 // step-up answers 401 invalid_credentials, mfa_required or invalid_otp (or
 // 423 mfa_locked), is audited as denied and erases nothing; a last owner
-// gets 409 last_owner.
+// gets 409 last_owner. The body is decoded strictly, before any step-up:
+// 415 unsupported_media_type unless it is application/json, 413
+// request_too_large over MaxBodyBytes, 400 invalid_request when empty or
+// not JSON, 422 validation_failed naming the field for an unknown field, a
+// wrong type or data after the object.
 func (h *Handlers) Erase() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
@@ -146,8 +148,8 @@ func (h *Handlers) Erase() http.Handler {
 			problem.Write(w, r, err)
 			return
 		}
-		var in eraseIn
-		if err := decodeJSON(r, &in); err != nil {
+		in, err := jsonbody.Decode[eraseIn](w, r, MaxBodyBytes)
+		if err != nil {
 			problem.Write(w, r, err)
 			return
 		}
@@ -230,29 +232,4 @@ func (h *Handlers) DeleteWorkspace() http.Handler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-}
-
-// decodeJSON reads one JSON object of at most maxBody bytes with no unknown
-// member into v.
-func decodeJSON(r *http.Request, v any) error {
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return problem.New(problem.CodeUnsupportedMediaType)
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return problem.WithDetail(problem.CodeInvalidRequest, "The request body could not be read.")
-	}
-	if len(body) > maxBody {
-		return problem.New(problem.CodeRequestTooLarge)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return problem.WithDetail(problem.CodeInvalidRequest, "The request body is not the expected JSON object.")
-	}
-	// Token, not More: More misses a stray '}' or ']' after the object.
-	if _, err := dec.Token(); err != io.EOF {
-		return problem.WithDetail(problem.CodeInvalidRequest, "The request body holds data after the JSON object.")
-	}
-	return nil
 }
