@@ -1,8 +1,6 @@
-// Command minimal is the smallest useful tenantgate wiring: one gated
-// route over in-memory stores. Try it with
-//
-//	go run ./examples/minimal
-//	curl -H 'Authorization: Bearer alice' -H 'X-Workspace-ID: acme' localhost:8081/contacts
+// Command minimal is the smallest useful wiring: one gated resource over
+// in-memory stores. Try: go run ./examples/minimal, then
+// curl -H 'Authorization: Bearer alice' -H 'X-Workspace-ID: acme' localhost:8081/contacts
 package main
 
 import (
@@ -38,35 +36,29 @@ func newHandler(store *memstore.Tenancy) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /contacts", g.Require(read)(contacts))
 	mux.Handle("POST /contacts", g.Require(write)(contacts))
-	return demoAuth(mux), nil
-}
-
-// demoAuth stands in for the host's authentication: the bearer token is
-// the user id. Never do this in production.
-func demoAuth(next http.Handler) http.Handler {
+	// Demo authentication (the bearer token is the user id): never in production.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if u, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 			r = r.WithContext(tenancy.WithPrincipal(r.Context(), tenancy.Principal{User: tenancy.UserID(u), EmailVerified: true}))
 		}
-		next.ServeHTTP(w, r)
-	})
+		mux.ServeHTTP(w, r)
+	}), nil
 }
 
 func seed(store *memstore.Tenancy) error {
-	ws := tenancy.Workspace{ID: "acme", Name: "Acme", Status: tenancy.StatusActive, OwnerID: "alice", CreatedAt: time.Now().UTC()}
+	ws := tenancy.Workspace{ID: "acme", Name: "Acme", Status: tenancy.StatusActive, OwnerID: "alice"}
 	return store.CreateWorkspace(context.Background(), ws, tenancy.Membership{User: "alice", Role: rbac.RoleOwner})
 }
 
 func main() {
 	store := memstore.NewTenancy()
-	if err := seed(store); err != nil {
-		log.Fatal(err)
-	}
 	h, err := newHandler(store)
+	if err == nil {
+		err = seed(store)
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
 	srv := &http.Server{Addr: "127.0.0.1:8081", Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	log.Printf("listening on http://%s", srv.Addr)
 	log.Fatal(srv.ListenAndServe())
 }
