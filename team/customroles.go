@@ -7,19 +7,32 @@ import (
 
 	"github.com/tenantgate/tenantgate/audit"
 	"github.com/tenantgate/tenantgate/problem"
+	"github.com/tenantgate/tenantgate/rbac"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
 
 func roleTarget(name string) audit.Target { return audit.Target{Type: "role", ID: name} }
 
+// auditRoleName is name when it is a well-formed role name, else "": a
+// refused caller's free text never reaches the trail.
+func auditRoleName(name string) string {
+	if rbac.ValidRoleName(name) {
+		return name
+	}
+	return ""
+}
+
 // DefineRole creates or replaces the custom role name of ws with perms, on
-// behalf of p. p needs members:write and must hold every permission of the
-// role (the rule of rbac.Policy.CanGrant), since whoever holds the role
-// gains them. The role is validated by rbac.Policy.CompileCustom: a
-// well-formed name that is not a built-in one, registered permissions
-// only, never workspace:delete or workspace:transfer (422
-// validation_failed). Redefining a role changes the rights of its holders
-// on their next request. Needs Config.Roles.
+// behalf of p. p needs members:write, checked first: without it the answer
+// is 403 permission_denied (audited as denied) whatever the role, so a
+// caller without the right learns nothing of the validation rules. Then
+// the role is validated by rbac.Policy.CompileCustom: a well-formed name
+// that is not a built-in one, registered permissions only, never
+// workspace:delete or workspace:transfer (422 validation_failed). Last, p
+// must hold every permission of the role (the rule of
+// rbac.Policy.CanGrant), since whoever holds the role gains them (403,
+// audited). Redefining a role changes the rights of its holders on their
+// next request. Needs Config.Roles.
 func (s *Service) DefineRole(ctx context.Context, p tenancy.Principal, ws tenancy.WorkspaceID, name string, perms []string) error {
 	if s.cfg.Roles == nil {
 		return problem.Wrap(problem.CodeUnavailable, errors.New("team: no RoleStore configured"))
@@ -28,13 +41,15 @@ func (s *Service) DefineRole(ctx context.Context, p tenancy.Principal, ws tenanc
 	if err != nil {
 		return err
 	}
+	// The right first: a caller who may not define roles learns nothing of
+	// the validation rules, and the refusal is audited like every other.
+	if !a.perm.Has(s.membersWrite) {
+		return s.refuse(ctx, p, ws, ActionRoleDefine, roleTarget(auditRoleName(name)), denied(nil, "Your role cannot define roles."))
+	}
 	set, err := s.cfg.Policy.CompileCustom(name, perms)
 	if err != nil {
 		return &problem.Error{Code: problem.CodeValidationFailed, Err: err,
 			Fields: []problem.FieldError{{Field: "role", Message: strings.TrimPrefix(err.Error(), "rbac: ")}}}
-	}
-	if !a.perm.Has(s.membersWrite) {
-		return s.refuse(ctx, p, ws, ActionRoleDefine, roleTarget(name), denied(nil, "Your role cannot define roles."))
 	}
 	if err := s.cfg.Policy.CanGrant(a.perm, set); err != nil {
 		return s.refuse(ctx, p, ws, ActionRoleDefine, roleTarget(name), denied(err, "The role holds rights you do not hold."))

@@ -54,6 +54,50 @@ func TestDefineRole(t *testing.T) {
 	}
 }
 
+// TestDefineRole_RightCheckedBeforeValidation: a member without the right
+// to define roles is refused with 403 permission_denied whatever role it
+// sends, never with rbac's 422 validation text, and the refusal is audited
+// as denied. A malformed name does not reach the trail.
+func TestDefineRole_RightCheckedBeforeValidation(t *testing.T) {
+	tests := []struct {
+		name       string
+		actor      string
+		role       string
+		perms      []string
+		wantTarget string
+	}{
+		{"viewer, valid role", rbac.RoleViewer, "support", []string{"contacts:read"}, "support"},
+		{"manager, built-in name", rbac.RoleManager, rbac.RoleAdmin, []string{"contacts:read"}, rbac.RoleAdmin},
+		{"agent, unknown permission", rbac.RoleAgent, "support", []string{"contacts:delete"}, "support"},
+		{"billing, owner-only permission", rbac.RoleBilling, "heir", []string{"workspace:transfer"}, "heir"},
+		{"auditor, malformed name", rbac.RoleAuditor, "Support Team <a@b.example>", nil, ""},
+		{"viewer, empty name", rbac.RoleViewer, "", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newEnv(t)
+			ws := env.Workspace(t, env.User(t))
+			actor := env.Member(t, ws.ID, tt.actor)
+			before := len(events(t, env, ws.ID))
+			err := env.Team.DefineRole(ctx, actor.Principal(), ws.ID, tt.role, tt.perms)
+			assertCode(t, problem.CodePermissionDenied, err)
+			assert.Empty(t, problem.From(err).Fields, "no validation detail for a caller without the right")
+			assert.NotContains(t, err.Error(), "rbac")
+			roles, lerr := env.Roles.Roles(ctx, ws.ID)
+			require.NoError(t, lerr)
+			assert.Empty(t, roles, "nothing defined")
+			evs := events(t, env, ws.ID)
+			require.Len(t, evs, before+1, "the refusal is audited")
+			ev := evs[0]
+			assert.Equal(t, team.ActionRoleDefine, ev.Action)
+			assert.Equal(t, audit.OutcomeDenied, ev.Outcome)
+			assert.Equal(t, string(actor.ID), ev.Actor)
+			assert.Equal(t, audit.Target{Type: "role", ID: tt.wantTarget}, ev.Target)
+			assert.Equal(t, string(problem.CodePermissionDenied), ev.Metadata["reason"])
+		})
+	}
+}
+
 func TestDefineRole_RedefineAndDelete(t *testing.T) {
 	env := newEnv(t)
 	owner := env.User(t)
