@@ -12,7 +12,11 @@ import (
 // it and its owner's one-workspace slot, and appends ev to sink, if the
 // stored Version equals ws.Version (see privacy.Workspaces). The append
 // runs under the store lock after the precondition holds and before
-// anything is deleted, so a failed append changes nothing.
+// anything is deleted, so a failed append changes nothing. Because
+// sink.Append runs while s holds its write lock, sink must never call back
+// into s — not even to read — or the call deadlocks; a sink backed by
+// other stores works. See tenancy.WorkspaceStore, "Sinks and the store
+// lock".
 func (s *Tenancy) DeleteWorkspaceAudited(ctx context.Context, ws tenancy.Workspace, ev audit.Event, sink audit.Sink) error {
 	if err := ctx.Err(); err != nil {
 		return err

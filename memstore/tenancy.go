@@ -100,7 +100,11 @@ func (s *Tenancy) UpdateWorkspace(ctx context.Context, ws tenancy.Workspace) (te
 
 // CreateWorkspaceAudited implements tenancy.WorkspaceStore. The append
 // runs under the store lock once every precondition holds; if it fails,
-// nothing is stored.
+// nothing is stored. Because sink.Append runs while s holds its write lock
+// (deliberately, so the workspace and its record are one step), sink must
+// never call back into s — not even to read — or the call deadlocks and
+// every later call on s blocks behind it; a sink backed by other stores
+// works. See tenancy.WorkspaceStore, "Sinks and the store lock".
 func (s *Tenancy) CreateWorkspaceAudited(ctx context.Context, ws tenancy.Workspace, owner tenancy.Membership, ev audit.Event, sink audit.Sink) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -130,6 +134,10 @@ func (s *Tenancy) CreateWorkspaceAudited(ctx context.Context, ws tenancy.Workspa
 // UpdateWorkspaceAudited implements tenancy.WorkspaceStore. The append runs
 // under the store lock after the compare-and-set precondition holds and
 // before the new state is written, so a failed append changes nothing.
+// Because sink.Append runs while s holds its write lock, sink must never
+// call back into s — not even to read — or the call deadlocks; a sink
+// backed by other stores works. See tenancy.WorkspaceStore, "Sinks
+// and the store lock".
 func (s *Tenancy) UpdateWorkspaceAudited(ctx context.Context, ws tenancy.Workspace, ev audit.Event, sink audit.Sink) (tenancy.Workspace, error) {
 	if err := ctx.Err(); err != nil {
 		return tenancy.Workspace{}, err

@@ -44,7 +44,9 @@ type Workspaces interface {
 	// and returns the Sink's error. Of concurrent calls exactly one
 	// succeeds and exactly one record is appended.
 	//
-	// memstore appends under the store lock (as UpdateWorkspaceAudited).
+	// memstore appends under the store lock (as UpdateWorkspaceAudited), so
+	// sink must never call back into the same store, not even to read (see
+	// tenancy.WorkspaceStore, "Sinks and the store lock").
 	// MongoDB: one transaction (deleteOne {_id, version} on workspaces,
 	// deleteMany {workspace} on memberships, the audit insert) where
 	// supported; on a standalone server mark the workspace deletePending

@@ -41,6 +41,27 @@ type MembershipReader interface {
 }
 
 // WorkspaceStore stores workspaces.
+//
+// # Sinks and the store lock
+//
+// The audited methods (CreateWorkspaceAudited, UpdateWorkspaceAudited, and
+// a backend's DeleteWorkspaceAudited) call sink.Append while the change is
+// held open: memstore calls it under the store's write lock, MongoDB inside
+// the transaction or while the auditPending mark is set. This is
+// deliberate — the change and its record are one atomic step — and an
+// exception to the rule of never calling out while holding a lock. So:
+//
+//   - the sink may use any store except the one it is called from (an
+//     audit store, another backend, a queue), as long as no sink of that
+//     other store calls back into this one (a lock cycle);
+//   - the sink must never call back into the same store, not even to read
+//     (Workspace, Membership, ListWorkspaces, …): with memstore such a call
+//     blocks forever on the lock its caller holds, and every later call on
+//     that store blocks behind it; with MongoDB it would run outside the
+//     transaction and see, or conflict with, the state before the change.
+//     No deadlock is detected: this contract is the guard;
+//   - the sink should return promptly and honour ctx, since every reader of
+//     the store waits while it runs.
 type WorkspaceStore interface {
 	WorkspaceReader
 	// CreateWorkspace stores ws (Version 1) together with owner's
@@ -59,12 +80,14 @@ type WorkspaceStore interface {
 	// audit record are stored together or not at all. It returns the
 	// errors of CreateWorkspace, or the Sink's error (nothing stored).
 	//
-	// memstore appends under the store lock after every precondition
-	// holds, so a failed append leaves nothing behind. MongoDB runs the
-	// inserts and the append in one transaction on replica sets and
-	// sharded clusters; on a standalone server (no transactions) it
-	// inserts the workspace marked auditPending, appends, then clears the
-	// mark, and removes the workspace again if the append fails.
+	// sink is called while the change is held open, so it must never call
+	// back into this store (see "Sinks and the store lock" above). memstore
+	// appends under the store lock after every precondition holds, so a
+	// failed append leaves nothing behind. MongoDB runs the inserts and the
+	// append in one transaction on replica sets and sharded clusters; on a
+	// standalone server (no transactions) it inserts the workspace marked
+	// auditPending, appends, then clears the mark, and removes the
+	// workspace again if the append fails.
 	CreateWorkspaceAudited(ctx context.Context, ws Workspace, owner Membership, ev audit.Event, sink audit.Sink) error
 	// UpdateWorkspaceAudited is UpdateWorkspace (compare-and-set on
 	// Version) that also appends ev to sink, atomically: the new state and
@@ -74,12 +97,14 @@ type WorkspaceStore interface {
 	// the Sink's error. Of concurrent calls with the same Version exactly
 	// one succeeds and exactly one record is appended.
 	//
-	// memstore appends under the store lock (lock order: store, then
-	// sink; a Sink must never call back into the store). MongoDB uses one
-	// transaction where supported; on a standalone server it applies the
-	// compare-and-set with an auditPending mark, appends, then clears the
-	// mark, and reverts (compare-and-set on the new Version) if the append
-	// fails; readers treat a marked document as its previous state.
+	// sink is called while the change is held open, so it must never call
+	// back into this store (see "Sinks and the store lock" above). memstore
+	// appends under the store lock (lock order: store, then sink). MongoDB
+	// uses one transaction where supported; on a standalone server it
+	// applies the compare-and-set with an auditPending mark, appends, then
+	// clears the mark, and reverts (compare-and-set on the new Version) if
+	// the append fails; readers treat a marked document as its previous
+	// state.
 	UpdateWorkspaceAudited(ctx context.Context, ws Workspace, ev audit.Event, sink audit.Sink) (Workspace, error)
 	// ListWorkspaces returns at most q.Limit workspaces matching q,
 	// ordered by (CreatedAt, ID) ascending — the oldest first, so pending
