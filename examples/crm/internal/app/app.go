@@ -82,7 +82,7 @@ type Config struct {
 	// DefaultPasswordParams).
 	Password PasswordParams
 	// RecoveryHash are the argon2id parameters of MFA recovery codes
-	// (default mfa.DefaultArgon2).
+	// (default mfa.DefaultArgon2()).
 	RecoveryHash mfa.Argon2Params
 	// Trial is the trial length (default DefaultTrial).
 	Trial time.Duration

@@ -58,23 +58,6 @@ func annotate(ctx context.Context, ev *audit.Event) {
 	}
 }
 
-// record appends one audit event to workspace ws's chain through the
-// Trail, fail-closed: an error means the event is not stored, and the
-// caller must not report success (problem.Write renders it as 503).
-func (a *App) record(r *http.Request, ws string, p tenancy.Principal, action audit.Action, target audit.Target, md map[string]string) error {
-	ev := audit.Event{
-		Workspace: ws, Actor: string(p.User), Impersonator: string(p.Impersonator),
-		Action: action, Target: target, Outcome: audit.OutcomeSuccess,
-		Method: r.Method, Route: r.Pattern, Metadata: md,
-	}
-	annotate(a.reqContext(r), &ev)
-	if p.Impersonator != "" {
-		ev.Subject = string(p.Impersonator)
-	}
-	_, err := audit.Record(r.Context(), a.trail, ev)
-	return err
-}
-
 // attribute tells the audit Recorder who acts where, from the Tenant the
 // gate verified.
 func attribute(r *http.Request) audit.Attribution {

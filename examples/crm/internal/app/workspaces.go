@@ -232,18 +232,6 @@ func (a *App) removeMember(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func storeErr(err error) error {
-	switch {
-	case errors.Is(err, tenancy.ErrLastOwner):
-		return problem.ErrLastOwner
-	case errors.Is(err, tenancy.ErrConflict):
-		return problem.ErrConflict
-	case errors.Is(err, tenancy.ErrNotFound):
-		return problem.ErrNotFound
-	}
-	return err
-}
-
 // ---- billing ----
 
 // billingStatus is "trialing", "trial_expired", "paid" or "none" (no
