@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tenantgate/tenantgate/disposable"
+	"github.com/tenantgate/tenantgate/internal/jsonbody"
 	"github.com/tenantgate/tenantgate/mfa"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/ratelimit"
@@ -127,16 +128,19 @@ func (a *App) userWorkspaces(ctx context.Context, userID string) ([]string, erro
 // it — answers about the address, never about an account.
 var accepted = map[string]string{"status": "accepted"}
 
+// registerIn is the body of POST /api/auth/register.
+type registerIn struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
 // register answers 202 whether or not the address is registered, and does
 // the same work (one password hash) in both cases. Malformed addresses are
 // 400 invalid_email and throwaway domains 422 disposable_email: answers
 // about the address, never about the account.
 func (a *App) register(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Email    string `json:"email"`
-		Password string `json:"password"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[registerIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -168,10 +172,8 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) verifyEmail(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Token string `json:"token"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[tokenIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -191,11 +193,15 @@ func (a *App) verifyEmail(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "verified"})
 }
 
+// emailIn is the body of POST /api/auth/resend-verification and
+// POST /api/auth/forgot-password.
+type emailIn struct {
+	Email string `json:"email"`
+}
+
 func (a *App) resendVerification(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Email string `json:"email"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[emailIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -216,8 +222,8 @@ func (a *App) subject(r *http.Request, u tenancy.UserID, impersonator tenancy.Us
 // mfa_required without a code), and opens a session.
 func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	var in credentials
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[credentials](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -243,7 +249,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	code := ""
 	switch {
 	case in.OTP != nil && in.RecoveryCode != nil:
-		problem.Write(w, r, invalid("otp", "give either otp or recoveryCode"))
+		problem.Write(w, r, jsonbody.Invalid("otp", "give either otp or recoveryCode"))
 		return
 	case in.OTP != nil:
 		code = *in.OTP
@@ -318,10 +324,8 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) forgotPassword(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Email string `json:"email"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[emailIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -332,15 +336,18 @@ func (a *App) forgotPassword(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, accepted)
 }
 
+// resetIn is the body of POST /api/auth/reset-password.
+type resetIn struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
 // resetPassword sets a new password with a reset token and ends every
 // session of the account.
 func (a *App) resetPassword(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	var in struct {
-		Token    string `json:"token"`
-		Password string `json:"password"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[resetIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}

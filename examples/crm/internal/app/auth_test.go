@@ -3,12 +3,15 @@ package app
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tenantgate/tenantgate/internal/jsonbody"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/tenancy"
 	"github.com/tenantgate/tenantgate/verify"
@@ -129,7 +132,7 @@ func TestStrictJSON(t *testing.T) {
 	}{
 		{"wrong content type", `{"name":"x"}`, "text/plain", 415, problem.CodeUnsupportedMediaType, ""},
 		{"form content type", `name=x`, "application/x-www-form-urlencoded", 415, problem.CodeUnsupportedMediaType, ""},
-		{"too large", `{"name":"` + strings.Repeat("a", MaxBodyBytes) + `"}`, "application/json", 413, problem.CodeRequestTooLarge, ""},
+		{"too large", `{"name":"` + strings.Repeat("a", jsonbody.DefaultLimit) + `"}`, "application/json", 413, problem.CodeRequestTooLarge, ""},
 		{"unknown field", `{"name":"x","admin":true}`, "application/json", 422, problem.CodeValidationFailed, "admin"},
 		{"wrong type", `{"name":42}`, "application/json", 422, problem.CodeValidationFailed, "name"},
 		{"trailing data", `{"name":"x"}{"name":"y"}`, "application/json", 422, problem.CodeValidationFailed, ""},
@@ -152,7 +155,41 @@ func TestStrictJSON(t *testing.T) {
 			assert.Equal(t, 0, e.contactCount(ws))
 		})
 	}
+	// A body of undeclared length (chunked) is cut at the limit: 413
+	// whether it starts as a valid object or as malformed JSON, and the
+	// reader never gets past limit+1 bytes.
+	for name, body := range map[string]string{
+		"undeclared length, valid start":     `{"name":"` + strings.Repeat("a", jsonbody.DefaultLimit) + `"}`,
+		"undeclared length, malformed start": `{"name":x` + strings.Repeat(" ", jsonbody.DefaultLimit),
+	} {
+		t.Run(name, func(t *testing.T) {
+			src := &countingReader{r: strings.NewReader(body)}
+			r := httptest.NewRequest("POST", "/api/crm/contacts", src)
+			r.ContentLength = -1
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", "Bearer "+owner)
+			r.Header.Set("X-Workspace-ID", ws)
+			w := httptest.NewRecorder()
+			e.a.ServeHTTP(w, r)
+			require.Equal(t, 413, w.Code, w.Body.String())
+			assert.Equal(t, problem.CodeRequestTooLarge, resp{w}.problem(t).Code)
+			assert.LessOrEqual(t, src.n, int64(jsonbody.DefaultLimit+1))
+			assert.Equal(t, 0, e.contactCount(ws))
+		})
+	}
 	e.expect(req{method: "POST", path: "/api/crm/contacts", token: owner, header: h, body: `{"name":"ok"}`}, 201, "")
+}
+
+// countingReader counts the bytes read from r.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // TestControlCharactersStoredExactly: names with CR, LF, ESC and U+2028

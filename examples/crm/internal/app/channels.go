@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/tenantgate/tenantgate/internal/jsonbody"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/secret"
 	"github.com/tenantgate/tenantgate/tenancy"
@@ -132,6 +133,22 @@ func (a *App) getChannels(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, toChannelsJSON(c))
 }
 
+// channelsIn is the body of PUT …/settings/channels: an absent channel
+// is left as it is.
+type channelsIn struct {
+	Telegram *struct {
+		BotToken secret.Update `json:"botToken"`
+	} `json:"telegram"`
+	WhatsApp *struct {
+		AccessToken   secret.Update `json:"accessToken"`
+		PhoneNumberID *string       `json:"phoneNumberId"`
+	} `json:"whatsapp"`
+	Resend *struct {
+		APIKey secret.Update `json:"apiKey"`
+		From   *string       `json:"from"`
+	} `json:"resend"`
+}
+
 // putChannels updates the credentials with secret.Update semantics: a
 // credential sent back exactly as GET masked it, null, "" or absent keeps
 // the stored value; {"clear":true} removes it; another masked text is 422;
@@ -139,27 +156,15 @@ func (a *App) getChannels(w http.ResponseWriter, r *http.Request) {
 func (a *App) putChannels(w http.ResponseWriter, r *http.Request) {
 	t, _ := tenancy.FromContext(r.Context())
 	noStore(w)
-	var in struct {
-		Telegram *struct {
-			BotToken secret.Update `json:"botToken"`
-		} `json:"telegram"`
-		WhatsApp *struct {
-			AccessToken   secret.Update `json:"accessToken"`
-			PhoneNumberID *string       `json:"phoneNumberId"`
-		} `json:"whatsapp"`
-		Resend *struct {
-			APIKey secret.Update `json:"apiKey"`
-			From   *string       `json:"from"`
-		} `json:"resend"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[channelsIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
 	apply := func(field string, dst *secret.Value, u secret.Update) error {
 		v, err := u.Apply(*dst)
 		if errors.Is(err, secret.ErrStaleMask) {
-			return invalid(field, "is a masked value that does not match the stored credential")
+			return jsonbody.Invalid(field, "is a masked value that does not match the stored credential")
 		}
 		*dst = v
 		return err

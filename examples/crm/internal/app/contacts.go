@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/tenantgate/tenantgate/disposable"
+	"github.com/tenantgate/tenantgate/internal/jsonbody"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
@@ -40,8 +41,8 @@ func (in contactIn) check(ws tenancy.WorkspaceID, create bool) error {
 
 func (a *App) createContact(w http.ResponseWriter, r *http.Request) {
 	t, _ := tenancy.FromContext(r.Context())
-	var in contactIn
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[contactIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -94,8 +95,8 @@ func (a *App) getContact(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) updateContact(w http.ResponseWriter, r *http.Request) {
 	t, _ := tenancy.FromContext(r.Context())
-	var in contactIn
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[contactIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tenantgate/tenantgate/disposable"
+	"github.com/tenantgate/tenantgate/internal/jsonbody"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/verify"
 )
@@ -33,7 +34,7 @@ func (a *App) devOutbox(w http.ResponseWriter, r *http.Request) {
 	from := 0
 	if c := q.Get("cursor"); c != "" {
 		if from, err = strconv.Atoi(c); err != nil || from < 0 || strconv.Itoa(from) != c {
-			problem.Write(w, r, invalid("cursor", "is not a valid cursor"))
+			problem.Write(w, r, jsonbody.Invalid("cursor", "is not a valid cursor"))
 			return
 		}
 	}
@@ -53,6 +54,12 @@ func (a *App) devOutbox(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, page)
 }
 
+// clockIn is the body of POST /dev/clock: exactly one of its fields.
+type clockIn struct {
+	Advance *string `json:"advance"`
+	Set     *string `json:"set"`
+}
+
 // devClock is GET and POST /dev/clock (-dev only). POST takes
 // {"advance":"336h"} (a Go duration added to the clock's offset) or
 // {"set":"<RFC 3339>"}; both answer {"now"}.
@@ -62,34 +69,31 @@ func (a *App) devClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPost {
-		var in struct {
-			Advance *string `json:"advance"`
-			Set     *string `json:"set"`
-		}
-		if err := decodeJSON(w, r, &in); err != nil {
+		in, err := jsonbody.Decode[clockIn](w, r, jsonbody.DefaultLimit)
+		if err != nil {
 			problem.Write(w, r, err)
 			return
 		}
 		switch {
 		case in.Advance != nil && in.Set != nil:
-			problem.Write(w, r, invalid("", "give either advance or set"))
+			problem.Write(w, r, jsonbody.Invalid("", "give either advance or set"))
 			return
 		case in.Advance != nil:
 			d, err := time.ParseDuration(*in.Advance)
 			if err != nil {
-				problem.Write(w, r, invalid("advance", "must be a duration such as 336h"))
+				problem.Write(w, r, jsonbody.Invalid("advance", "must be a duration such as 336h"))
 				return
 			}
 			a.testClock.Advance(d)
 		case in.Set != nil:
 			t, err := time.Parse(time.RFC3339, *in.Set)
 			if err != nil {
-				problem.Write(w, r, invalid("set", "must be an RFC 3339 time"))
+				problem.Write(w, r, jsonbody.Invalid("set", "must be an RFC 3339 time"))
 				return
 			}
 			a.testClock.Set(t)
 		default:
-			problem.Write(w, r, invalid("", "give advance or set"))
+			problem.Write(w, r, jsonbody.Invalid("", "give advance or set"))
 			return
 		}
 	}

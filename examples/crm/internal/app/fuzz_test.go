@@ -7,22 +7,30 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tenantgate/tenantgate/internal/jsonbody"
 	"github.com/tenantgate/tenantgate/problem"
 )
 
-// FuzzDecodeJSON: whatever the body, decoding answers nil or a catalogue
-// error of the documented codes — never a panic, never another error.
+// FuzzDecodeJSON: whatever the body and content type, reading a contact
+// (the server's decoding under its 1 MiB limit, then the contact's own
+// checks) answers nil or a catalogue error of the documented codes, a
+// validation failure always naming its fields — never a panic, never
+// another error.
 func FuzzDecodeJSON(f *testing.F) {
 	for _, s := range []string{`{"name":"x"}`, `{"name":1}`, `{"name":"x"} {}`, `{"name":"x","admin":true}`, ``, `[`, `null`,
-		`{"name":"\u2028\r\n"}`, `{"workspaceId":"ws-a","name":"x"}`, `{"name":"x"}` + strings.Repeat(" ", 100)} {
+		`{"name":"\u2028\r\n"}`, `{"workspaceId":"ws-a","name":"x"}`, `{"workspaceId":"ws-b","name":"x"}`, `{"name":"x"}` + strings.Repeat(" ", 100),
+		`{"name":"x"}}`, `{"email":"not-an-address"}`} {
 		f.Add(s, "application/json")
 	}
 	f.Add(`{"name":"x"}`, "text/plain")
+	f.Add(`{"name":"x"}`, "application/json; charset=latin1")
 	f.Fuzz(func(t *testing.T, body, ctype string) {
 		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
 		r.Header.Set("Content-Type", ctype)
-		var in contactIn
-		err := decodeJSON(httptest.NewRecorder(), r, &in)
+		in, err := jsonbody.Decode[contactIn](httptest.NewRecorder(), r, jsonbody.DefaultLimit)
+		if err == nil {
+			err = in.check("ws-a", true)
+		}
 		if err == nil {
 			return
 		}
@@ -31,7 +39,11 @@ func FuzzDecodeJSON(f *testing.F) {
 			t.Fatalf("non-catalogue error %v", err)
 		}
 		switch pe.Code {
-		case problem.CodeUnsupportedMediaType, problem.CodeRequestTooLarge, problem.CodeValidationFailed, problem.CodeInvalidRequest:
+		case problem.CodeValidationFailed:
+			if len(pe.Fields) == 0 {
+				t.Fatalf("validation_failed without field errors")
+			}
+		case problem.CodeUnsupportedMediaType, problem.CodeRequestTooLarge, problem.CodeInvalidRequest, problem.CodeWorkspaceMismatch:
 		default:
 			t.Fatalf("unexpected code %s", pe.Code)
 		}

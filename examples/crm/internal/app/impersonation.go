@@ -4,10 +4,18 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tenantgate/tenantgate/internal/jsonbody"
 	"github.com/tenantgate/tenantgate/operator"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/tenancy"
 )
+
+// impersonateIn is the body of POST /admin/impersonations.
+type impersonateIn struct {
+	UserID  string `json:"userId"`
+	Reason  string `json:"reason"`
+	Minutes int    `json:"minutes"`
+}
 
 // startImpersonation is POST /admin/impersonations {"userId","reason",
 // "minutes"}: an operator acting as itself gets a session that acts as the
@@ -26,18 +34,14 @@ func (a *App) startImpersonation(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	var in struct {
-		UserID  string `json:"userId"`
-		Reason  string `json:"reason"`
-		Minutes int    `json:"minutes"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[impersonateIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
 	uid, err := tenancy.ParseUserID(in.UserID)
 	if err != nil {
-		problem.Write(w, r, invalid("userId", "is not a user id"))
+		problem.Write(w, r, jsonbody.Invalid("userId", "is not a user id"))
 		return
 	}
 	if _, err := a.stores.Accounts.UserByID(r.Context(), uid); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/tenantgate/tenantgate/internal/jsonbody"
 	"github.com/tenantgate/tenantgate/privacy"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/ratelimit"
@@ -53,8 +54,8 @@ func (a *App) mfaConfirm(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	var in codeIn
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[codeIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -74,8 +75,8 @@ func (a *App) mfaDisable(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	var in codeIn
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[codeIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -94,8 +95,8 @@ func (a *App) mfaRecoveryCodes(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	var in codeIn
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[codeIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tenantgate/tenantgate/audit"
+	"github.com/tenantgate/tenantgate/internal/jsonbody"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/tenancy"
 	"github.com/tenantgate/tenantgate/verify"
@@ -47,6 +48,12 @@ func validName(field, s string, max int, fe *fieldErrors) {
 	}
 }
 
+// workspaceIn is the body of POST /api/workspaces.
+type workspaceIn struct {
+	Name       string `json:"name"`
+	InviteCode string `json:"inviteCode"`
+}
+
 // createWorkspace: verified user, closed-beta invite code, one workspace
 // per user (all enforced by the lifecycle); the workspace starts pending
 // approval and its creation is audited with it.
@@ -60,11 +67,8 @@ func (a *App) createWorkspace(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, problem.ErrEmailUnverified)
 		return
 	}
-	var in struct {
-		Name       string `json:"name"`
-		InviteCode string `json:"inviteCode"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[workspaceIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -127,16 +131,20 @@ type inviteJSON struct {
 	ExpiresAt   time.Time `json:"expiresAt"`
 }
 
+// inviteIn is the body of POST …/invites; a workspaceId, when given,
+// must name the workspace of the route.
+type inviteIn struct {
+	Email     string  `json:"email"`
+	Role      string  `json:"role"`
+	Workspace *string `json:"workspaceId"`
+}
+
 // createInvite invites an address with a role under the team service's
 // assignment rules, and mails the token (kind invite).
 func (a *App) createInvite(w http.ResponseWriter, r *http.Request) {
 	t, _ := tenancy.FromContext(r.Context())
-	var in struct {
-		Email     string  `json:"email"`
-		Role      string  `json:"role"`
-		Workspace *string `json:"workspaceId"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[inviteIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -158,6 +166,12 @@ func (a *App) createInvite(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, inviteJSON{ID: inv.ID, WorkspaceID: string(inv.Workspace), Email: inv.Email, Role: inv.Role, ExpiresAt: inv.ExpiresAt.UTC()})
 }
 
+// tokenIn is the body of POST /api/invites/accept and
+// POST /api/auth/verify.
+type tokenIn struct {
+	Token string `json:"token"`
+}
+
 // acceptInvite makes the caller a member; only a verified user whose
 // address is the invite's may redeem it, once.
 func (a *App) acceptInvite(w http.ResponseWriter, r *http.Request) {
@@ -166,10 +180,8 @@ func (a *App) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	var in struct {
-		Token string `json:"token"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[tokenIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -195,12 +207,15 @@ func pathUser(r *http.Request) (tenancy.UserID, error) {
 	return uid, nil
 }
 
+// roleIn is the body of PATCH …/members/{user}.
+type roleIn struct {
+	Role string `json:"role"`
+}
+
 func (a *App) changeRole(w http.ResponseWriter, r *http.Request) {
 	t, _ := tenancy.FromContext(r.Context())
-	var in struct {
-		Role string `json:"role"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[roleIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -258,12 +273,15 @@ func (a *App) getBilling(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a.billingJSON(t.Workspace))
 }
 
+// planIn is the body of POST …/billing/subscribe.
+type planIn struct {
+	Plan string `json:"plan"`
+}
+
 func (a *App) subscribe(w http.ResponseWriter, r *http.Request) {
 	t, _ := tenancy.FromContext(r.Context())
-	var in struct {
-		Plan string `json:"plan"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := jsonbody.Decode[planIn](w, r, jsonbody.DefaultLimit)
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -314,7 +332,7 @@ func (a *App) listAudit(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		if errors.Is(err, audit.ErrInvalidCursor) {
-			err = invalid("cursor", "is not a valid cursor")
+			err = jsonbody.Invalid("cursor", "is not a valid cursor")
 		}
 		problem.Write(w, r, err)
 		return
