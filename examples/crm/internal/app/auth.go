@@ -309,7 +309,11 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok, _ := bearer(r)
-	h := hashToken(tok)
+	h, ok := sessionHash(tok)
+	if !ok { // authenticate refused it already; never a store lookup
+		problem.Write(w, r, problem.ErrUnauthenticated)
+		return
+	}
 	if s, err := a.stores.Accounts.SessionByHash(r.Context(), h); err == nil && s.ImpersonationID != "" {
 		if err := a.stopImpersonation(r, s); err != nil {
 			problem.Write(w, r, err) // retry: the session stays until the stop is recorded

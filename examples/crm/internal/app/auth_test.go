@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http/httptest"
@@ -112,6 +115,53 @@ func TestLoginAndLogout(t *testing.T) {
 	e.expect(req{method: "POST", path: "/api/auth/logout", token: tok}, 204, "")
 	e.expect(req{method: "GET", path: "/api/me/export", token: tok}, 401, problem.CodeUnauthenticated)
 	e.expect(req{method: "POST", path: "/api/auth/logout"}, 401, problem.CodeUnauthenticated)
+}
+
+// TestSessionTokenOneSpelling: a session token is accepted only in the
+// spelling the server issued. Every other spelling of the same 32 bytes,
+// and every malformed token, is 401 without a store lookup (a store that
+// fails every read would turn a lookup into 503). At rest the session is
+// keyed by the SHA-256 of the raw bytes, never of the text, the same for
+// every backend; the stored hash, presented as a token, opens nothing.
+func TestSessionTokenOneSpelling(t *testing.T) {
+	e := newEnv(t)
+	tok, uid := e.user("ann@example.com", true)
+	require.Len(t, tok, 43)
+	e.expect(req{method: "GET", path: "/api/me/export", token: tok}, 200, "")
+
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(tok)
+	require.NoError(t, err)
+	s, err := e.a.stores.Accounts.SessionByHash(context.Background(), sha256.Sum256(raw))
+	require.NoError(t, err, "stored under the hash of the raw bytes")
+	assert.Equal(t, tenancy.UserID(uid), s.User)
+	_, err = e.a.stores.Accounts.SessionByHash(context.Background(), sha256.Sum256([]byte(tok)))
+	assert.ErrorIs(t, err, ErrNoSession, "never under the hash of the text")
+	stored := sha256.Sum256(raw)
+	e.expect(req{method: "GET", path: "/api/me/export", token: base64.RawURLEncoding.EncodeToString(stored[:])}, 401, problem.CodeUnauthenticated)
+
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, tok[42])
+	cases := []struct{ name, tok string }{
+		{"stray trailing bits (same bytes)", tok[:42] + string(alphabet[last^1])},
+		{"padded", tok + "="},
+		{"standard alphabet", base64.StdEncoding.EncodeToString(raw)},
+		{"hex of the bytes", hex.EncodeToString(raw)},
+		{"truncated", tok[:42]},
+		{"one more character", tok + "A"},
+		{"surrounding space", " " + tok},
+	}
+	e.a.stores.Accounts = failingAccounts{e.a.stores.Accounts}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			require.NotEqual(t, tok, c.tok)
+			r := httptest.NewRequest("GET", "/api/me/export", nil)
+			r.Header["Authorization"] = []string{"Bearer " + c.tok}
+			w := httptest.NewRecorder()
+			e.a.ServeHTTP(w, r)
+			require.Equal(t, 401, w.Code, w.Body.String())
+			assert.Equal(t, problem.CodeUnauthenticated, resp{w}.problem(t).Code)
+		})
+	}
 }
 
 // TestStrictJSON: every decoding failure is the catalogue's, and nothing is

@@ -21,10 +21,12 @@
 // OWASP's recommended parameters — m = 19 MiB, t = 2, p = 1, a 16-byte
 // random salt, a 32-byte key — stored as PHC strings; unknown addresses at
 // login hash a dummy password so both paths cost the same. Session tokens
-// are 32 random bytes from crypto/rand, shown once and stored only as their
-// SHA-256; sessions last 12 hours on the server's clock. Failed logins are
-// counted per address (10 per 15 minutes) and per client IP (100 per 15
-// minutes) before the password is checked.
+// are the library's tokens — 32 random bytes from crypto/rand, written as
+// 43 characters of unpadded base64url with one accepted spelling — shown
+// once and stored only as the SHA-256 of the raw bytes; sessions last 12
+// hours on the server's clock. Failed logins are counted per address (10
+// per 15 minutes) and per client IP (100 per 15 minutes) before the
+// password is checked.
 //
 // With Config.Dev the server's one clock is a TestClock that
 // POST /dev/clock moves, and GET /dev/outbox shows the mail sent; every

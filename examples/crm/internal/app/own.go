@@ -54,7 +54,8 @@ type Session struct {
 	ExpiresAt       time.Time
 }
 
-// TokenHash is the SHA-256 of a session token.
+// TokenHash is the SHA-256 of a session token's 32 raw bytes (not of its
+// text), the only form of a token that is stored.
 type TokenHash [32]byte
 
 // AccountStore stores users and sessions.
