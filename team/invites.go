@@ -124,7 +124,10 @@ func (s *Service) Invites(ctx context.Context, p tenancy.Principal, ws tenancy.W
 // itself (403 permission_denied while impersonating). An unknown,
 // malformed, used, revoked or expired token, and a token issued to
 // another address, all answer 400 invalid_token and change nothing: a
-// wrong address never burns the invitee's token. A user who is already a
+// wrong address never burns the invitee's token. So does an invite whose
+// inviter no longer holds invites:write and the right to grant its role
+// (removed, left or demoted since): an invite never outlives its
+// inviter's rights. A user who is already a
 // member gets 409 conflict. The token is consumed with one conditional
 // update, so of concurrent redemptions exactly one succeeds.
 func (s *Service) AcceptInvite(ctx context.Context, p tenancy.Principal, email, token string) (tenancy.Membership, error) {
@@ -164,6 +167,17 @@ func (s *Service) AcceptInvite(ctx context.Context, p tenancy.Principal, email, 
 			map[string]string{"reason": "email_mismatch"})
 		return tenancy.Membership{}, invalid
 	}
+	if err := s.inviterStillGrants(ctx, inv); err != nil {
+		if !errors.Is(err, problem.ErrPermissionDenied) {
+			return tenancy.Membership{}, err
+		}
+		// An invite never outlives its inviter's rights (a removed or
+		// demoted admin's invite to an address it controls would let it
+		// back in): recorded, answered like an unknown token.
+		_ = s.record(ctx, p, inv.Workspace, now, audit.ActionInviteAccept, audit.OutcomeDenied, inviteTarget(inv.ID),
+			map[string]string{"reason": "inviter_rights_revoked"})
+		return tenancy.Membership{}, invalid
+	}
 	if _, err := s.cfg.Members.Membership(ctx, inv.Workspace, p.User); err == nil {
 		return tenancy.Membership{}, errorf(problem.CodeConflict, nil, "You are already a member of this workspace.")
 	} else if !errors.Is(err, tenancy.ErrNotFound) {
@@ -187,4 +201,32 @@ func (s *Service) AcceptInvite(ctx context.Context, p tenancy.Principal, email, 
 		return tenancy.Membership{}, err
 	}
 	return m, nil
+}
+
+// inviterStillGrants checks, at redemption, that the invite's inviter is
+// still a member of its workspace holding invites:write and the right to
+// grant the invite's role: an invite carries no more than its inviter
+// holds now. It fails with permission_denied when the rights are gone, and
+// with a catalogue error (503 unavailable) when a store fails.
+func (s *Service) inviterStillGrants(ctx context.Context, inv Invite) error {
+	gone := problem.New(problem.CodePermissionDenied)
+	m, err := s.cfg.Members.Membership(ctx, inv.Workspace, inv.InvitedBy)
+	if errors.Is(err, tenancy.ErrNotFound) {
+		return gone
+	}
+	if err != nil {
+		return storeError(err)
+	}
+	have, _, err := s.roleSet(ctx, inv.Workspace, m.Role)
+	if err != nil {
+		return err
+	}
+	want, ok, err := s.roleSet(ctx, inv.Workspace, inv.Role)
+	if err != nil {
+		return err
+	}
+	if !ok || !have.Has(s.invitesWrite) || s.cfg.Policy.CanGrant(have, want) != nil {
+		return gone
+	}
+	return nil
 }
