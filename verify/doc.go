@@ -37,10 +37,11 @@
 //
 // # Mail
 //
-// Mailer is the one-method delivery interface. Resend delivers through the
-// Resend API (bounded retries on 429 and 5xx honouring Retry-After, an
-// idempotency key per message, errors that never contain the API key),
-// Fallback tries a workspace's own mailer before the platform's, Queue
-// delivers from background workers, and Outbox keeps messages in memory for
-// development and tests.
+// Mailer is the one-method delivery interface. Fallback tries a
+// workspace's own mailer before the platform's, Queue delivers from
+// background workers, and Outbox keeps messages in memory for development
+// and tests. The subpackage verify/resend delivers through the Resend API
+// (bounded retries on 429 and 5xx honouring Retry-After, an idempotency key
+// per message, errors that never contain the API key); it is a package of
+// its own so that only a service that imports it compiles the Resend SDK.
 package verify

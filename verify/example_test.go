@@ -14,7 +14,7 @@ import (
 
 func Example() {
 	ctx := context.Background()
-	outbox, _ := verify.NewOutbox(100) // development mailer; use NewResend in production
+	outbox, _ := verify.NewOutbox(100) // development mailer; use verify/resend in production
 	users := verify.UserFinderFunc(func(_ context.Context, email string) (verify.User, bool, error) {
 		if email == "ann@example.com" {
 			return verify.User{ID: "u-ann"}, true, nil

@@ -93,29 +93,6 @@ func TestFallback_Order(t *testing.T) {
 	}
 }
 
-// TestFallback_ResendCanary wires two real Resend mailers (workspace key
-// failing with 401, platform succeeding) and checks the order of the
-// servers hit and that the log never shows either key.
-func TestFallback_ResendCanary(t *testing.T) {
-	wsMailer, wsSrv, _ := newTestResend(t, status(401, ""))
-	platMailer, platSrv, _ := newTestResend(t, ok)
-	var logs bytes.Buffer
-	f, err := NewFallback(FallbackConfig{
-		Platform:  platMailer,
-		Workspace: func(context.Context, tenancy.WorkspaceID) (Mailer, error) { return wsMailer, nil },
-		Logger:    slog.New(slog.NewTextHandler(&logs, nil)),
-	})
-	require.NoError(t, err)
-	m := testMsg
-	m.Workspace = "ws-1"
-	require.NoError(t, f.Send(context.Background(), m))
-	assert.Equal(t, 1, wsSrv.attempts())
-	assert.Equal(t, 1, platSrv.attempts())
-	assert.Contains(t, logs.String(), "status 401")
-	assert.NotContains(t, logs.String(), canaryKey)
-	assert.NotContains(t, logs.String(), m.Token)
-}
-
 func TestNewFallback_Config(t *testing.T) {
 	_, err := NewFallback(FallbackConfig{Logger: slog.New(slog.DiscardHandler)})
 	assert.ErrorContains(t, err, "verify: fallback: a platform mailer is required")

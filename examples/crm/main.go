@@ -43,7 +43,7 @@ import (
 	"github.com/tenantgate/tenantgate/mongostore"
 	"github.com/tenantgate/tenantgate/ratelimit"
 	"github.com/tenantgate/tenantgate/secret"
-	"github.com/tenantgate/tenantgate/verify"
+	"github.com/tenantgate/tenantgate/verify/resend"
 )
 
 func main() {
@@ -208,7 +208,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if from == "" {
 			from = "tenantgate CRM <onboarding@resend.dev>"
 		}
-		m, err := verify.NewResend(verify.ResendConfig{APIKey: secret.New(key), From: from})
+		m, err := resend.New(resend.Config{APIKey: secret.New(key), From: from})
 		if err != nil {
 			return fmt.Errorf("RESEND_API_KEY: %w", err)
 		}

@@ -73,7 +73,7 @@ type Config struct {
 	// QuietRequests turns off the per-request log line (benchmarks).
 	QuietRequests bool
 	// Mailer sends mail (default: a mailer that logs that a mail was sent;
-	// main wires verify.Resend when RESEND_API_KEY is set).
+	// main wires a verify/resend Mailer when RESEND_API_KEY is set).
 	Mailer verify.Mailer
 	// Clock overrides the clock (tests). With Dev and no Clock, the server
 	// uses a TestClock.

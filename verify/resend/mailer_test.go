@@ -1,4 +1,4 @@
-package verify
+package resend
 
 import (
 	"bytes"
@@ -18,16 +18,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantgate/tenantgate/secret"
+	"github.com/tenantgate/tenantgate/verify"
 )
 
 const canaryKey = "re_CANARY_9f8e7d6c5b4a39281706"
 
-var testMsg = Message{
+var testMsg = verify.Message{
 	To:             "ann@example.com",
 	Subject:        "Verify your email address",
 	Text:           "code: abc",
 	HTML:           "<p>code: abc</p>",
-	Kind:           KindVerifyEmail,
+	Kind:           verify.KindVerifyEmail,
 	Token:          "tok-should-never-leave",
 	IdempotencyKey: "verify_email/0123456789abcdef",
 }
@@ -91,18 +92,18 @@ func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-func newTestResend(t *testing.T, script ...func(w http.ResponseWriter)) (*Resend, *resendServer, *sleeps) {
+func newTestResend(t *testing.T, script ...func(w http.ResponseWriter)) (*Mailer, *resendServer, *sleeps) {
 	t.Helper()
 	srv := &resendServer{t: t, script: script}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	sl := &sleeps{}
-	r, err := NewResend(ResendConfig{
+	r, err := New(Config{
 		APIKey:  secret.New(canaryKey),
 		From:    "Acme <noreply@acme.example>",
 		BaseURL: ts.URL,
 		Sleep:   sl.sleep,
-		Clock:   ClockFunc(func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }),
+		Clock:   verify.ClockFunc(func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }),
 	})
 	require.NoError(t, err)
 	return r, srv, sl
@@ -169,7 +170,7 @@ func TestResend_Retries(t *testing.T) {
 				require.NoError(t, err)
 				return
 			}
-			var re *ResendError
+			var re *Error
 			require.ErrorAs(t, err, &re)
 			assert.Equal(t, tc.status, re.Status)
 			assert.Equal(t, tc.attempts, re.Attempts)
@@ -210,13 +211,13 @@ func TestResend_Timeout(t *testing.T) {
 	defer ts.Close()
 	defer close(block)
 	sl := &sleeps{}
-	r, err := NewResend(ResendConfig{
+	r, err := New(Config{
 		APIKey: secret.New(canaryKey), From: "noreply@acme.example", BaseURL: ts.URL,
 		HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}, MaxAttempts: 2, Sleep: sl.sleep,
 	})
 	require.NoError(t, err)
 	err = r.Send(context.Background(), testMsg)
-	var re *ResendError
+	var re *Error
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 0, re.Status, "no answer")
 	assert.Equal(t, 2, re.Attempts, "a timeout is retried, within the bound")
@@ -236,43 +237,47 @@ func TestResend_RefusesInvalidMessage(t *testing.T) {
 	r, srv, _ := newTestResend(t, ok)
 	bad := testMsg
 	bad.Subject = "hi\r\nBcc: victim@example.com"
-	assert.ErrorIs(t, r.Send(context.Background(), bad), ErrInvalidMessage)
+	assert.ErrorIs(t, r.Send(context.Background(), bad), verify.ErrInvalidMessage)
 	assert.Zero(t, srv.attempts(), "nothing sent")
 }
 
-func TestNewResend_Config(t *testing.T) {
-	good := ResendConfig{APIKey: secret.New(canaryKey), From: "noreply@acme.example"}
+func TestNew_Config(t *testing.T) {
+	good := Config{APIKey: secret.New(canaryKey), From: "noreply@acme.example"}
 	cases := []struct {
 		name string
-		mod  func(c *ResendConfig)
+		mod  func(c *Config)
 		want string
 	}{
-		{"no key", func(c *ResendConfig) { c.APIKey = secret.Value{} }, "API key"},
-		{"key with spaces", func(c *ResendConfig) { c.APIKey = secret.New(" " + canaryKey) }, "API key"},
-		{"no from", func(c *ResendConfig) { c.From = "" }, "From"},
-		{"from with CRLF", func(c *ResendConfig) { c.From = "a@b.example\r\nBcc: x" }, "From"},
-		{"relative base", func(c *ResendConfig) { c.BaseURL = "/emails" }, "BaseURL"},
-		{"ftp base", func(c *ResendConfig) { c.BaseURL = "ftp://api.resend.com/" }, "BaseURL"},
-		{"base with userinfo", func(c *ResendConfig) { c.BaseURL = "https://u:p@api.resend.com/" }, "BaseURL"},
-		{"too many attempts", func(c *ResendConfig) { c.MaxAttempts = 11 }, "MaxAttempts"},
-		{"negative attempts", func(c *ResendConfig) { c.MaxAttempts = -1 }, "MaxAttempts"},
-		{"negative backoff", func(c *ResendConfig) { c.Backoff = -time.Second }, "negative"},
+		{"no key", func(c *Config) { c.APIKey = secret.Value{} }, "API key"},
+		{"key with spaces", func(c *Config) { c.APIKey = secret.New(" " + canaryKey) }, "API key"},
+		{"no from", func(c *Config) { c.From = "" }, "From"},
+		{"from with CRLF", func(c *Config) { c.From = "a@b.example\r\nBcc: x" }, "From"},
+		{"relative base", func(c *Config) { c.BaseURL = "/emails" }, "BaseURL"},
+		{"ftp base", func(c *Config) { c.BaseURL = "ftp://api.resend.com/" }, "BaseURL"},
+		{"base with userinfo", func(c *Config) { c.BaseURL = "https://u:p@api.resend.com/" }, "BaseURL"},
+		{"too many attempts", func(c *Config) { c.MaxAttempts = 11 }, "MaxAttempts"},
+		{"negative attempts", func(c *Config) { c.MaxAttempts = -1 }, "MaxAttempts"},
+		{"negative backoff", func(c *Config) { c.Backoff = -time.Second }, "negative"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := good
 			tc.mod(&c)
-			r, err := NewResend(c)
+			r, err := New(c)
 			assert.Nil(t, r)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
-			assert.Contains(t, err.Error(), "verify: resend: ")
+			assert.Contains(t, err.Error(), "resend: ")
 			assert.NotContains(t, err.Error(), canaryKey)
 		})
 	}
-	r, err := NewResend(good)
+	r, err := New(good)
 	require.NoError(t, err)
-	assert.Equal(t, "https://api.resend.com/", r.client.BaseURL.String())
+	assert.Equal(t, DefaultBaseURL, r.client.BaseURL.String(), "the API root is set explicitly, never read from the environment")
+	good.BaseURL = "https://mail.example/resend"
+	r, err = New(good)
+	require.NoError(t, err)
+	assert.Equal(t, "https://mail.example/resend/", r.client.BaseURL.String(), "paths under the root resolve below it")
 }
 
 func TestParseRetryAfter(t *testing.T) {
