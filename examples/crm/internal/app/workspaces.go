@@ -113,9 +113,17 @@ func (a *App) listMembers(w http.ResponseWriter, r *http.Request) {
 	}
 	items := make([]memberJSON, 0, len(ms))
 	for _, m := range ms {
+		// An erased account has no address; any other failure of the
+		// account store fails the whole list closed (never a 200 with
+		// addresses silently missing).
 		email := ""
-		if u, err := a.stores.Accounts.UserByID(r.Context(), m.User); err == nil {
+		u, err := a.stores.Accounts.UserByID(r.Context(), m.User)
+		switch {
+		case err == nil:
 			email = u.Email
+		case !errors.Is(err, ErrNoUser):
+			problem.Write(w, r, problem.Wrap(problem.CodeUnavailable, err))
+			return
 		}
 		items = append(items, memberJSON{UserID: string(m.User), Email: email, Role: m.Role})
 	}
