@@ -102,7 +102,11 @@ func ts(t time.Time) *time.Time {
 // No secret is ever written: no TOTP seed, recovery code, token, token
 // hash or subject key. Audit events are those of the user's workspaces,
 // of Identity.Workspaces and of the platform chain in which the user is the
-// actor, impersonator, subject or target, oldest first per chain.
+// actor, impersonator, subject or target, oldest first per chain. Their
+// sealed personal fields are opened only when the event's data subject
+// (audit.Event.DataSubject) is the user; another person's (the admin who
+// acted on the user, an impersonating operator, an invitee) show as
+// Withheld.
 //
 // The document is streamed: audit chains are read Config.PageSize events
 // at a time and each event is written before the next page is read, so
@@ -162,6 +166,9 @@ func (s *Service) Export(ctx context.Context, user tenancy.UserID, w io.Writer) 
 				if !involves(e, user) {
 					continue
 				}
+				if e.DataSubject() != string(user) {
+					e = withhold(e)
+				}
 				e, err := p.present(ctx, e)
 				if err != nil {
 					return err
@@ -188,6 +195,34 @@ func (s *Service) Export(ctx context.Context, user tenancy.UserID, w io.Writer) 
 	}
 	bw.WriteString("]}\n")
 	return bw.Flush()
+}
+
+// Withheld is how an export shows a sealed personal value that belongs to
+// someone other than the exported user: the network data of the admin who
+// acted on them or of an operator who impersonated them, an invitee's
+// address. Only the user's own personal data is opened.
+const Withheld = "[WITHHELD]"
+
+// withhold returns e with every sealed value replaced by Withheld, for an
+// event whose data subject is not the exported user.
+func withhold(e audit.Event) audit.Event {
+	if audit.IsSealed(e.IP) {
+		e.IP = Withheld
+	}
+	if audit.IsSealed(e.UserAgent) {
+		e.UserAgent = Withheld
+	}
+	if len(e.Metadata) > 0 {
+		md := make(map[string]string, len(e.Metadata))
+		for k, v := range e.Metadata {
+			if audit.IsSealed(v) {
+				v = Withheld
+			}
+			md[k] = v
+		}
+		e.Metadata = md
+	}
+	return e
 }
 
 func involves(e audit.Event, user tenancy.UserID) bool {
