@@ -92,3 +92,61 @@ func TestNotFoundIsNeverCached(t *testing.T) {
 	}
 	assert.Len(t, mem.ops(), 2)
 }
+
+// TestAdvisory_ReadDuringWriteNotCachedPastTheWrite: a gate read that runs
+// while a removal or role change is in flight (after the write's first
+// invalidation, before the server applied the write) reads the old
+// membership. It must not stay cached once the write has returned: the
+// package promises that changes made through the same Stores take effect
+// at once, so a removed member is refused on the very next request.
+func TestAdvisory_ReadDuringWriteNotCachedPastTheWrite(t *testing.T) {
+	cases := []struct {
+		name  string
+		op    string // the write's command during which the read runs
+		write func(ctx context.Context, s *Tenancy) error
+		check func(t *testing.T, m tenancy.Membership, err error)
+	}{
+		{"RemoveMember", "DeleteOne",
+			func(ctx context.Context, s *Tenancy) error { return s.RemoveMember(ctx, "ws-a", "u-1") },
+			func(t *testing.T, _ tenancy.Membership, err error) { assert.ErrorIs(t, err, tenancy.ErrNotFound) }},
+		{"ChangeRole", "UpdateOne",
+			func(ctx context.Context, s *Tenancy) error { return s.ChangeRole(ctx, "ws-a", "u-1", "admin", "viewer") },
+			func(t *testing.T, m tenancy.Membership, err error) {
+				require.NoError(t, err)
+				assert.Equal(t, "viewer", m.Role)
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			var s *Tenancy
+			applied := false
+			doc := func(role string) bson.D {
+				return bson.D{{Key: "_id", Value: "ws-a/u-1"}, {Key: "workspace", Value: "ws-a"}, {Key: "user", Value: "u-1"}, {Key: "role", Value: role}}
+			}
+			mem := &fakeColl{}
+			mem.reply = func(c call, _ int) (any, updateResult, error) {
+				switch {
+				case c.Op == "FindOne" && !applied:
+					return doc("admin"), updateResult{}, nil
+				case c.Op == "FindOne" && tc.op == "UpdateOne":
+					return doc("viewer"), updateResult{}, nil
+				case c.Op == "FindOne":
+					return nil, updateResult{}, nil
+				case c.Op == tc.op:
+					// A concurrent gate read lands while the write is in flight.
+					m, err := s.Membership(ctx, "ws-a", "u-1")
+					require.NoError(t, err)
+					require.Equal(t, "admin", m.Role)
+					applied = true
+				}
+				return nil, updateResult{Matched: 1}, nil
+			}
+			s = newTestTenancy(&fakeColl{}, mem, &fakeColl{})
+			s.cache = newMemberCache(time.Minute, 100, &fixedClock{t0})
+			require.NoError(t, tc.write(ctx, s))
+			m, err := s.Membership(ctx, "ws-a", "u-1")
+			tc.check(t, m, err)
+		})
+	}
+}

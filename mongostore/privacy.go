@@ -85,7 +85,10 @@ func (s *Tenancy) DeleteWorkspaceAudited(ctx context.Context, ws tenancy.Workspa
 // document itself.
 func (s *Tenancy) finishDelete(ctx context.Context, d *workspaceDoc) error {
 	if s.cache != nil {
+		// Before and after: a read in flight during the deletes must not
+		// leave a membership of the deleted workspace in the cache.
 		s.cache.invalidateAll()
+		defer s.cache.invalidateAll()
 	}
 	if _, err := s.mem.DeleteMany(ctx, bson.D{{Key: "workspace", Value: d.ID}}); err != nil {
 		return mapErr("delete workspace: memberships", err, nil, nil)

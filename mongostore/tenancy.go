@@ -199,6 +199,7 @@ func (s *Tenancy) CreateWorkspace(ctx context.Context, ws tenancy.Workspace, own
 	defer cancel()
 	owner.Workspace = ws.ID
 	s.invalidate(owner.Workspace, owner.User)
+	defer s.invalidate(owner.Workspace, owner.User)
 	wsDoc, memDoc := newWorkspaceDoc(ws), newMemberDoc(owner)
 	inserted := false
 	err := s.tx(ctx, func(ctx context.Context) error {
@@ -318,6 +319,11 @@ func (s *Tenancy) membership(ctx context.Context, ws tenancy.WorkspaceID, user t
 	return d.membership(), nil
 }
 
+// invalidate drops the cache entry of (ws, user) and makes every read in
+// flight unable to fill it. A write calls it before it starts and again
+// (deferred) after it ended: a read that began between the first call and
+// the write's effect may have read the old membership, and the second call
+// keeps that read out of the cache.
 func (s *Tenancy) invalidate(ws tenancy.WorkspaceID, user tenancy.UserID) {
 	if s.cache != nil {
 		s.cache.invalidate(memberID(ws, user))
@@ -331,6 +337,7 @@ func (s *Tenancy) AddMember(ctx context.Context, m tenancy.Membership) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	s.invalidate(m.Workspace, m.User)
+	defer s.invalidate(m.Workspace, m.User)
 	return s.tx(ctx, func(ctx context.Context) error {
 		if err := s.mem.InsertOne(ctx, newMemberDoc(m)); err != nil {
 			return mapErr("add member", err, nil, tenancy.ErrConflict)
@@ -363,6 +370,7 @@ func (s *Tenancy) countOwner(ctx context.Context, ws tenancy.WorkspaceID, user t
 func (s *Tenancy) undoCreate(ctx context.Context, ws tenancy.WorkspaceID, owner tenancy.Membership, wsFilter bson.D) {
 	cctx, ccancel := s.cleanupCtx(ctx)
 	defer ccancel()
+	defer s.invalidate(ws, owner.User)
 	_, _ = s.owners.UpdateOne(cctx, bson.D{{Key: "_id", Value: string(ws)}}, uncountOwnerUpdate(owner.User), false)
 	_, _ = s.mem.DeleteOne(cctx, bson.D{{Key: "_id", Value: memberID(ws, owner.User)}, {Key: "createdAt", Value: owner.CreatedAt.UTC()}})
 	_, _ = s.ws.DeleteOne(cctx, wsFilter)
@@ -451,6 +459,7 @@ func (s *Tenancy) ChangeRole(ctx context.Context, ws tenancy.WorkspaceID, user t
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	s.invalidate(ws, user)
+	defer s.invalidate(ws, user)
 	if from == role {
 		m, err := s.membership(ctx, ws, user)
 		if err != nil {
@@ -491,6 +500,7 @@ func (s *Tenancy) RemoveMember(ctx context.Context, ws tenancy.WorkspaceID, user
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	s.invalidate(ws, user)
+	defer s.invalidate(ws, user)
 	id := memberID(ws, user)
 	for range 3 {
 		n, err := s.mem.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "role", Value: bson.D{{Key: "$ne", Value: tenancy.RoleOwner}}}})

@@ -92,6 +92,7 @@ func (s *Tenancy) rollBackStale(ctx context.Context, d *workspaceDoc) error {
 		return mapErr("roll back stale update", err, nil, nil)
 	case pendingCreate:
 		ws, owner := tenancy.WorkspaceID(d.ID), tenancy.UserID(d.OwnerID)
+		defer s.invalidate(ws, owner)
 		if _, err := s.owners.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, uncountOwnerUpdate(owner), false); err != nil {
 			return mapErr("roll back stale create", err, nil, nil)
 		}
@@ -137,6 +138,7 @@ func (s *Tenancy) CreateWorkspaceAudited(ctx context.Context, ws tenancy.Workspa
 	defer cancel()
 	owner.Workspace = ws.ID
 	s.invalidate(owner.Workspace, owner.User)
+	defer s.invalidate(owner.Workspace, owner.User)
 	doc := newWorkspaceDoc(ws)
 	doc = append(doc, bson.E{Key: "pending", Value: pendingCreate}, bson.E{Key: "pendingSince", Value: s.clock.Now().UTC()})
 	if err := s.insertClaimingStale(ctx, ws, doc); err != nil {
