@@ -110,7 +110,9 @@ func TestAdvisory_ReadDuringWriteNotCachedPastTheWrite(t *testing.T) {
 			func(ctx context.Context, s *Tenancy) error { return s.RemoveMember(ctx, "ws-a", "u-1") },
 			func(t *testing.T, _ tenancy.Membership, err error) { assert.ErrorIs(t, err, tenancy.ErrNotFound) }},
 		{"ChangeRole", "UpdateOne",
-			func(ctx context.Context, s *Tenancy) error { return s.ChangeRole(ctx, "ws-a", "u-1", "admin", "viewer") },
+			func(ctx context.Context, s *Tenancy) error {
+				return s.ChangeRole(ctx, "ws-a", "u-1", "admin", "viewer")
+			},
 			func(t *testing.T, m tenancy.Membership, err error) {
 				require.NoError(t, err)
 				assert.Equal(t, "viewer", m.Role)
