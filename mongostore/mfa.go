@@ -59,6 +59,11 @@ func recoveryDocs(codes []mfa.RecoveryHash) bson.A {
 // MFA stores MFA records (mfa.Store) in CollMFA. Every method is one
 // conditional command on the user's document; only on a miss does a
 // second read tell mfa.ErrNotFound from mfa.ErrConflict (or ErrLocked).
+//
+// A write conditional on a secret (seed, pending seed, recovery hash)
+// given an empty one is a miss without sending the write: a nil []byte
+// encodes as BSON null, and {seed: null} would match a record that has no
+// seed at all.
 type MFA struct {
 	base
 	c collection
@@ -127,6 +132,9 @@ func (s *MFA) PutPending(ctx context.Context, userID string, sealed []byte) erro
 func (s *MFA) Enable(ctx context.Context, userID string, pending []byte, step int64, codes []mfa.RecoveryHash) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
+	if len(pending) == 0 {
+		return s.missed(ctx, "mfa enable", userID)
+	}
 	filter := bson.D{{Key: "_id", Value: userID}, {Key: "enabled", Value: false}, {Key: "pendingSeed", Value: pending}}
 	update := bson.D{
 		{Key: "$set", Value: bson.D{
@@ -250,6 +258,9 @@ func (s *MFA) BeginAttempt(ctx context.Context, userID string, now time.Time, p 
 func (s *MFA) AcceptStep(ctx context.Context, userID string, seed []byte, step int64) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
+	if len(seed) == 0 {
+		return s.missed(ctx, "mfa accept step", userID)
+	}
 	filter := bson.D{
 		{Key: "_id", Value: userID}, {Key: "enabled", Value: true}, {Key: "seed", Value: seed},
 		{Key: "lastStep", Value: bson.D{{Key: "$lt", Value: step}}},
@@ -275,6 +286,9 @@ func (s *MFA) AcceptStep(ctx context.Context, userID string, seed []byte, step i
 func (s *MFA) UseRecoveryCode(ctx context.Context, userID, index string, hash []byte) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
+	if len(hash) == 0 {
+		return s.missed(ctx, "mfa use recovery code", userID)
+	}
 	filter := bson.D{
 		{Key: "_id", Value: userID}, {Key: "enabled", Value: true},
 		{Key: "recovery", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "index", Value: index}, {Key: "hash", Value: hash}}}}},
@@ -299,6 +313,9 @@ func (s *MFA) UseRecoveryCode(ctx context.Context, userID, index string, hash []
 func (s *MFA) ReplaceRecoveryCodes(ctx context.Context, userID string, seed []byte, codes []mfa.RecoveryHash) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
+	if len(seed) == 0 {
+		return s.missed(ctx, "mfa replace recovery codes", userID)
+	}
 	filter := bson.D{{Key: "_id", Value: userID}, {Key: "enabled", Value: true}, {Key: "seed", Value: seed}}
 	r, err := s.c.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "recovery", Value: recoveryDocs(codes)}}}}, false)
 	if err != nil {
@@ -314,6 +331,9 @@ func (s *MFA) ReplaceRecoveryCodes(ctx context.Context, userID string, seed []by
 func (s *MFA) Delete(ctx context.Context, userID string, seed []byte) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
+	if len(seed) == 0 {
+		return s.missed(ctx, "mfa delete", userID)
+	}
 	n, err := s.c.DeleteOne(ctx, bson.D{{Key: "_id", Value: userID}, {Key: "seed", Value: seed}})
 	if err != nil {
 		return mapErr("mfa delete", err, nil, nil)
