@@ -79,7 +79,7 @@ func TestRateState(t *testing.T) {
 func TestUncountOwnerFilterShape(t *testing.T) {
 	assert.JSONEq(t, `{"v":{"_id":"ws-a","owners":"u-1","owners.1":{"$exists":true}}}`, canon(t, uncountOwnerFilter("ws-a", "u-1")))
 	assert.JSONEq(t, `{"v":{"$pull":{"owners":"u-1"}}}`, canon(t, uncountOwnerUpdate("u-1")))
-	assert.JSONEq(t, `{"v":{"_id":"ws-a/u-1","role":"agent"}}`, canon(t, setRoleFilter("ws-a", "u-1", "agent")))
+	assert.JSONEq(t, `{"v":{"_id":"ws-a/u-1","workspace":"ws-a","user":"u-1","role":"agent"}}`, canon(t, setRoleFilter("ws-a", "u-1", "agent")))
 }
 
 func TestUpdateWorkspaceFilterRequiresVersionAndNoPending(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -98,6 +99,24 @@ func (d *memberDoc) membership() tenancy.Membership {
 
 func memberID(ws tenancy.WorkspaceID, user tenancy.UserID) string {
 	return string(ws) + "/" + string(user)
+}
+
+// cacheKey is the membership cache's key of (ws, user): the workspace's
+// length first, so that no two pairs share a key whatever their bytes.
+func cacheKey(ws tenancy.WorkspaceID, user tenancy.UserID) string {
+	return strconv.Itoa(len(ws)) + ":" + string(ws) + "/" + string(user)
+}
+
+// memberFilter matches the membership of user in ws: the _id (the point
+// lookup) and, because the store does not check ids and "<ws>/<user>" is
+// ambiguous once either holds a '/', the workspace and user fields too, so
+// that no spelling of one tenant's pair reaches another tenant's document.
+func memberFilter(ws tenancy.WorkspaceID, user tenancy.UserID) bson.D {
+	return bson.D{
+		{Key: "_id", Value: memberID(ws, user)},
+		{Key: "workspace", Value: string(ws)},
+		{Key: "user", Value: string(user)},
+	}
 }
 
 // Tenancy stores workspaces (CollWorkspaces) and memberships
@@ -297,14 +316,14 @@ func updateWorkspaceUpdate(ws tenancy.Workspace) bson.D {
 func (s *Tenancy) Membership(ctx context.Context, ws tenancy.WorkspaceID, user tenancy.UserID) (tenancy.Membership, error) {
 	var gen uint64
 	if s.cache != nil {
-		if m, ok := s.cache.get(memberID(ws, user)); ok {
+		if m, ok := s.cache.get(cacheKey(ws, user)); ok {
 			return m, nil
 		}
 		gen = s.cache.generation()
 	}
 	m, err := s.membership(ctx, ws, user)
 	if err == nil && s.cache != nil {
-		s.cache.put(memberID(ws, user), m, gen)
+		s.cache.put(cacheKey(ws, user), m, gen)
 	}
 	return m, err
 }
@@ -313,7 +332,7 @@ func (s *Tenancy) membership(ctx context.Context, ws tenancy.WorkspaceID, user t
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	var d memberDoc
-	if err := s.mem.FindOne(ctx, bson.D{{Key: "_id", Value: memberID(ws, user)}}, &d); err != nil {
+	if err := s.mem.FindOne(ctx, memberFilter(ws, user), &d); err != nil {
 		return tenancy.Membership{}, mapErr("membership", err, tenancy.ErrNotFound, nil)
 	}
 	return d.membership(), nil
@@ -326,7 +345,7 @@ func (s *Tenancy) membership(ctx context.Context, ws tenancy.WorkspaceID, user t
 // keeps that read out of the cache.
 func (s *Tenancy) invalidate(ws tenancy.WorkspaceID, user tenancy.UserID) {
 	if s.cache != nil {
-		s.cache.invalidate(memberID(ws, user))
+		s.cache.invalidate(cacheKey(ws, user))
 	}
 }
 
@@ -372,7 +391,7 @@ func (s *Tenancy) undoCreate(ctx context.Context, ws tenancy.WorkspaceID, owner 
 	defer ccancel()
 	defer s.invalidate(ws, owner.User)
 	_, _ = s.owners.UpdateOne(cctx, bson.D{{Key: "_id", Value: string(ws)}}, uncountOwnerUpdate(owner.User), false)
-	_, _ = s.mem.DeleteOne(cctx, bson.D{{Key: "_id", Value: memberID(ws, owner.User)}, {Key: "createdAt", Value: owner.CreatedAt.UTC()}})
+	_, _ = s.mem.DeleteOne(cctx, append(memberFilter(ws, owner.User), bson.E{Key: "createdAt", Value: owner.CreatedAt.UTC()}))
 	_, _ = s.ws.DeleteOne(cctx, wsFilter)
 }
 
@@ -444,7 +463,7 @@ func (s *Tenancy) setRole(ctx context.Context, ws tenancy.WorkspaceID, user tena
 }
 
 func setRoleFilter(ws tenancy.WorkspaceID, user tenancy.UserID, from string) bson.D {
-	return bson.D{{Key: "_id", Value: memberID(ws, user)}, {Key: "role", Value: from}}
+	return append(memberFilter(ws, user), bson.E{Key: "role", Value: from})
 }
 
 // ChangeRole implements tenancy.MembershipStore.
@@ -501,9 +520,8 @@ func (s *Tenancy) RemoveMember(ctx context.Context, ws tenancy.WorkspaceID, user
 	defer cancel()
 	s.invalidate(ws, user)
 	defer s.invalidate(ws, user)
-	id := memberID(ws, user)
 	for range 3 {
-		n, err := s.mem.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "role", Value: bson.D{{Key: "$ne", Value: tenancy.RoleOwner}}}})
+		n, err := s.mem.DeleteOne(ctx, append(memberFilter(ws, user), bson.E{Key: "role", Value: bson.D{{Key: "$ne", Value: tenancy.RoleOwner}}}))
 		if err != nil {
 			return mapErr("remove member", err, nil, nil)
 		}
@@ -521,7 +539,7 @@ func (s *Tenancy) RemoveMember(ctx context.Context, ws tenancy.WorkspaceID, user
 			if err := s.uncountOwner(ctx, ws, user); err != nil {
 				return err
 			}
-			n, err := s.mem.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "role", Value: tenancy.RoleOwner}})
+			n, err := s.mem.DeleteOne(ctx, append(memberFilter(ws, user), bson.E{Key: "role", Value: tenancy.RoleOwner}))
 			if err != nil {
 				return mapErr("remove member", err, nil, nil)
 			}

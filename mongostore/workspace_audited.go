@@ -96,7 +96,7 @@ func (s *Tenancy) rollBackStale(ctx context.Context, d *workspaceDoc) error {
 		if _, err := s.owners.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, uncountOwnerUpdate(owner), false); err != nil {
 			return mapErr("roll back stale create", err, nil, nil)
 		}
-		if _, err := s.mem.DeleteOne(ctx, bson.D{{Key: "_id", Value: memberID(ws, owner)}}); err != nil {
+		if _, err := s.mem.DeleteOne(ctx, memberFilter(ws, owner)); err != nil {
 			return mapErr("roll back stale create", err, nil, nil)
 		}
 		_, err := s.ws.DeleteOne(ctx, pendingFilter(d.ID, d.Version, pendingCreate))
