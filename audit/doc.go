@@ -8,7 +8,11 @@
 // Clock's time in UTC (callers cannot backdate), replaces the value of every
 // secret-looking metadata key (password, token, secret, otp, code, key,
 // authorization, cookie, recovery, session…) and of every "Bearer …"/"Basic …"
-// value with Redacted, and seals personal data (see Erasure). A Recorder
+// value with Redacted, and seals personal data (see Erasure). Keys are
+// matched case-insensitively, by word, after dropping invisible format
+// characters and reading full-width forms as ASCII; look-alike letters of
+// other scripts are not recognized, so metadata keys must be program
+// literals, never client-supplied text. A Recorder
 // turns HTTP traffic into events: its Middleware, inside the gate, records
 // every mutation (any method but GET, HEAD and OPTIONS) with its status and
 // outcome; RecordDenial records the gate's denials at a configurable level
@@ -36,6 +40,11 @@
 // PrevHash or Hash does not follow: an edited, deleted, reordered or
 // inserted record breaks the chain there. A chain cannot show that its newest
 // records were cut off; compare Verify's Head with one published earlier.
+// The chain is keyless (plain SHA-256), so the same holds for a writer with
+// store access who edits a record and recomputes every later hash: the
+// rewritten chain verifies, and only an earlier Head kept outside the store
+// (an anchor: a signed log, a ticket, another system) exposes it
+// (TestAttack_SuffixRewriteNeedsAnAnchor).
 //
 // Concurrent appends to one workspace never fork a chain. memstore holds a
 // lock per chain while it links and stores an event. A MongoDB backend keeps

@@ -46,7 +46,15 @@ var personalTokens = map[string]bool{
 // IsSecretKey reports whether a metadata key looks like it names a
 // credential (password, token, secret, OTP, code, key, authorization, cookie,
 // recovery code…). Its value is never stored.
+//
+// The key is matched after folding: invisible format characters (zero-width
+// space, soft hyphen, bidi marks…) are dropped and full-width forms are read
+// as ASCII, so "p\u200bassword" and "ｐａｓｓｗｏｒｄ" are secret keys too.
+// Look-alike letters of other scripts (a Cyrillic "а" in "pаssword") are
+// not recognized: metadata keys are meant to be program literals; never use
+// client-supplied text as a key.
 func IsSecretKey(key string) bool {
+	key = foldKey(key)
 	lk := strings.ToLower(key)
 	for _, w := range secretWords {
 		if strings.Contains(lk, w) {
@@ -64,7 +72,7 @@ func IsSecretKey(key string) bool {
 // IsPersonalKey reports whether a metadata key looks like it names personal
 // data (email, name, phone, IP, address, user agent…).
 func IsPersonalKey(key string) bool {
-	for _, t := range keyWords(key) {
+	for _, t := range keyWords(foldKey(key)) {
 		if personalTokens[t] {
 			return true
 		}
@@ -72,11 +80,48 @@ func IsPersonalKey(key string) bool {
 	return false
 }
 
-// isSecretValue reports values that are credentials whatever their key.
+// isSecretValue reports values that are credentials whatever their key: an
+// HTTP authorization ("Bearer …", "Basic …", the scheme in any case and
+// followed by any white space) or an otpauth:// URL.
 func isSecretValue(v string) bool {
 	lv := strings.ToLower(strings.TrimSpace(v))
-	return strings.HasPrefix(lv, "bearer ") || strings.HasPrefix(lv, "basic ") ||
-		strings.HasPrefix(lv, "otpauth://")
+	for _, scheme := range [...]string{"bearer", "basic"} {
+		if rest, ok := strings.CutPrefix(lv, scheme); ok && rest != "" {
+			if r, _ := utf8.DecodeRuneInString(rest); unicode.IsSpace(r) {
+				return true
+			}
+		}
+	}
+	return strings.HasPrefix(lv, "otpauth://")
+}
+
+// foldKey returns key without format characters (unicode.Cf: zero-width
+// space and joiners, soft hyphen, bidi controls) and with full-width ASCII
+// forms (U+FF01–U+FF5E) replaced by ASCII, for the key checks only (the
+// stored key is unchanged).
+func foldKey(key string) string {
+	plain := true
+	for i := 0; i < len(key); i++ {
+		if key[i] >= utf8.RuneSelf {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return key
+	}
+	var b strings.Builder
+	b.Grow(len(key))
+	for _, r := range key {
+		switch {
+		case unicode.Is(unicode.Cf, r):
+		case r >= 0xFF01 && r <= 0xFF5E:
+			b.WriteRune(r - 0xFEE0)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // looksPersonalValue reports values that look like an email address.

@@ -46,7 +46,9 @@ const verifyBatch = 1000
 //
 // A chain proves that no record was edited, deleted, reordered or inserted
 // before its Head; to detect truncation of the newest records too, compare the
-// returned Head with one published earlier (an anchor).
+// returned Head with one published earlier (an anchor). The chain has no
+// key: a writer who edits a record and recomputes every later hash leaves
+// a chain that verifies, which only such an anchor exposes.
 func Verify(ctx context.Context, r Reader, workspace string) (Head, error) {
 	return VerifySeq(ctx, chainSeq(ctx, r, workspace), workspace)
 }

@@ -29,7 +29,7 @@ func TestAttack_ValueThroughOtherSinks(t *testing.T) {
 		"errors.Join": func() (string, error) {
 			return errors.Join(fmt.Errorf("a %v", v), fmt.Errorf("b %+v", w)).Error(), nil
 		},
-		"fmt.Sprint of a slice": func() (string, error) { return fmt.Sprint([]secret.Value{v, v}, []*secret.Value{&v}), nil },
+		"fmt.Sprint of a slice":                    func() (string, error) { return fmt.Sprint([]secret.Value{v, v}, []*secret.Value{&v}), nil },
 		"%#v of a struct with an unexported field": func() (string, error) { return fmt.Sprintf("%#v", w), nil },
 		"json map keyed by Value": func() (string, error) {
 			b, err := json.Marshal(map[secret.Value]string{v: "x"})
