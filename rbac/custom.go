@@ -30,10 +30,8 @@ func (p *Policy) CompileCustom(name string, perms []string) (Set, error) {
 	}
 	var s Set
 	for _, n := range perms {
-		for _, o := range ownerOnly {
-			if n == o {
-				return Set{}, fmt.Errorf("%w: %q is reserved to owners", ErrInvalidRole, n)
-			}
+		if isOwnerOnly(n) {
+			return Set{}, fmt.Errorf("%w: %q is reserved to owners", ErrInvalidRole, n)
 		}
 		perm, ok := p.reg.Lookup(n)
 		if !ok {
@@ -44,15 +42,29 @@ func (p *Policy) CompileCustom(name string, perms []string) (Set, error) {
 	return s, nil
 }
 
-// Compile returns the set of the registered permissions among names. A
-// name the registry does not know (a permission the host no longer
-// registers) grants nothing: stored roles fail closed.
+// Compile returns the set of the registered permissions among names, for
+// a stored custom role. A name the registry does not know (a permission the
+// host no longer registers) grants nothing, and neither does an owner-only
+// permission (workspace:delete, workspace:transfer) that a role written
+// behind CompileCustom's back would hold: stored roles fail closed.
 func (p *Policy) Compile(names []string) Set {
 	var s Set
 	for _, n := range names {
+		if isOwnerOnly(n) {
+			continue
+		}
 		if perm, ok := p.reg.Lookup(n); ok {
 			s.Add(perm)
 		}
 	}
 	return s
+}
+
+func isOwnerOnly(name string) bool {
+	for _, o := range ownerOnly {
+		if name == o {
+			return true
+		}
+	}
+	return false
 }
