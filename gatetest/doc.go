@@ -15,6 +15,14 @@
 //     names the attacker's own workspace but the victim's objects, and
 //     must not succeed.
 //
+// What the Runner cannot see: it judges statuses, problem codes and, for
+// the cross-tenant cells, headers and bytes. It does not read a successful
+// response for another tenant's data, it does not try a workspace id in a
+// body or query parameter while the path names the caller's own workspace
+// (a handler that scopes by such an id instead of tenancy.FromContext is
+// not caught), and the foreign-object attack runs only for routes that set
+// WantForeignObject. Test those in the host's own handler tests.
+//
 // How the host's authentication learns the principal: by default the
 // Runner puts it in the request context with tenancy.WithPrincipal before
 // calling the handler, which suits hosts whose auth middleware wraps the
