@@ -2,6 +2,10 @@ package audit_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,4 +172,46 @@ func TestAttack_RedactionSpellings(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"plan": "basic", "mode": "bearer-less"}, e.Metadata, "plain words are not credentials")
 	assert.True(t, audit.IsPersonalKey("ｅｍａｉｌ"), "full-width personal key")
+}
+
+// Attack: write free text into the immutable chain, in clear and beyond
+// the reach of erasure, through the client-chosen X-Request-Id header.
+// Only id-shaped values are recorded; the query string and body never are.
+func TestAttack_RecorderStoresNoClientFreeText(t *testing.T) {
+	cases := map[string]string{
+		"uuid":              "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+		"ulid":              "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+		"trace id":          "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+		"email":             "",
+		"sentence":          "",
+		"CRLF":              "",
+		"too long":          "",
+		"bearer credential": "",
+	}
+	headers := map[string]string{
+		"uuid": "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "ulid": "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+		"trace id": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+		"email":    "victim.canary@example.com", "sentence": "this stays forever", "CRLF": "req\r\nforged",
+		"too long": strings.Repeat("a", 129), "bearer credential": "Bearer CANARY-TOKEN",
+	}
+	for name, want := range cases {
+		t.Run(name, func(t *testing.T) {
+			st := memstore.NewAudit()
+			trail, err := audit.New(audit.Config{Store: st, Clock: &fixedClock{t0}, Keys: memstore.NewSubjectKeys()})
+			require.NoError(t, err)
+			h := newRecorder(t, trail, audit.DenialsSensitive).Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusCreated)
+			}))
+			req := httptest.NewRequest(http.MethodPost, "/api/crm/contacts?note=victim.canary@example.com", strings.NewReader(`{"email":"victim.canary@example.com"}`))
+			req.Header.Set("X-Request-Id", headers[name])
+			h.ServeHTTP(httptest.NewRecorder(), req)
+			evs := readAll(t, st, "ws_1")
+			require.Len(t, evs, 1)
+			assert.Equal(t, want, evs[0].RequestID)
+			b, err := json.Marshal(evs[0])
+			require.NoError(t, err)
+			assert.NotContains(t, string(b), "canary")
+			assert.NotContains(t, string(b), "stays forever")
+		})
+	}
 }

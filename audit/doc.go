@@ -16,8 +16,11 @@
 // turns HTTP traffic into events: its Middleware, inside the gate, records
 // every mutation (any method but GET, HEAD and OPTIONS) with its status and
 // outcome; RecordDenial records the gate's denials at a configurable level
-// (default: denials of sensitive routes). No header, query string or body is
-// ever copied into an event, so credentials cannot leak through them.
+// (default: denials of sensitive routes). No query string or body is ever
+// copied into an event, and of the headers only the User-Agent (sealed as
+// personal data) and an X-Request-Id that has the shape of an id, so
+// credentials cannot leak through them and a client cannot write free text
+// into a chain that can never be edited.
 //
 // Sensitive actions fail closed: Record (before performing an action) and
 // the Sensitive route option write the event first, and when it cannot be

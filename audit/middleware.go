@@ -59,7 +59,11 @@ type RecorderConfig struct {
 	// which trusts no proxy.
 	ClientIP func(r *http.Request) string
 	// RequestID returns the request id. Nil means the X-Request-Id header
-	// (stored as data, cut to 128 bytes, escaped when rendered).
+	// when it has the shape of an id (1–128 bytes of ASCII letters, digits
+	// and "-._:"), and none otherwise: the header is the client's text, and
+	// an audit chain can never be edited, so free text (an address, a
+	// sentence) is not stored in clear through it. A RequestID function's
+	// result is stored as data, cut to 128 bytes, escaped when rendered.
 	RequestID func(r *http.Request) string
 	// Denials selects which denials RecordDenial records.
 	Denials DenialLevel
@@ -105,7 +109,7 @@ func NewRecorder(cfg RecorderConfig) (*Recorder, error) {
 	}
 	if rc.requestID == nil {
 		rc.requestID = func(r *http.Request) string {
-			if v := r.Header["X-Request-Id"]; len(v) > 0 {
+			if v := r.Header["X-Request-Id"]; len(v) > 0 && isRequestID(v[0]) {
 				return v[0]
 			}
 			return ""
@@ -282,4 +286,19 @@ func (rc *Recorder) RecordDenial(r *http.Request, a Attribution, status int, rea
 	}
 	_, err := Record(r.Context(), rc.sink, e)
 	return err
+}
+
+// isRequestID reports whether s has the shape of a request id: 1–128
+// bytes of ASCII letters, digits and "-._:" (UUIDs, ULIDs, trace ids).
+func isRequestID(s string) bool {
+	if s == "" || len(s) > maxIDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == ':') {
+			return false
+		}
+	}
+	return true
 }
