@@ -64,8 +64,8 @@ type LimiterRule struct {
 }
 
 // LimiterKey is the store key the ratelimit middleware uses for key under
-// rule (its rule namespace, a NUL, then the bucket key).
-func LimiterKey(rule, key string) string { return rule + "\x00" + key }
+// rule (ratelimit.StoreKey).
+func LimiterKey(rule, key string) string { return ratelimit.StoreKey(rule, key) }
 
 // AuditRetention says what happens to a deleted workspace's audit chain.
 type AuditRetention int

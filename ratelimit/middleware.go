@@ -188,7 +188,7 @@ func (p *Policy) Check(r *http.Request) (Result, *http.Request, error) {
 		if !lok {
 			err = ErrNoLimit
 		} else if err = limit.Validate(); err == nil {
-			st, err = p.l.store.Take(r.Context(), rule.Name+"\x00"+key, now, limit)
+			st, err = p.l.store.Take(r.Context(), StoreKey(rule.Name, key), now, limit)
 		}
 		if err != nil {
 			p.l.notify(r, Event{Rule: rule.Name, Key: key, Err: err, FailedOpen: rule.UnsafeFailOpen})
@@ -301,3 +301,8 @@ func ceilSeconds(d time.Duration) int64 {
 	}
 	return int64((d + time.Second - 1) / time.Second)
 }
+
+// StoreKey is the Store key under which the middleware keeps the bucket of
+// key for the rule named rule: the rule name, a NUL, then the key. Tools
+// that inspect or erase a subject's buckets (privacy) derive keys with it.
+func StoreKey(rule, key string) string { return rule + "\x00" + key }
