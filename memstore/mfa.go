@@ -27,16 +27,12 @@ func NewMFA() *MFA { return &MFA{m: make(map[string]*mfa.State)} }
 
 // Get implements mfa.Store.
 func (s *MFA) Get(ctx context.Context, userID string) (mfa.State, error) {
-	if err := ctx.Err(); err != nil {
-		return mfa.State{}, fmt.Errorf("memstore: mfa: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.m[userID]
-	if !ok {
-		return mfa.State{}, mfa.ErrNotFound
-	}
-	return *r, nil
+	var st mfa.State
+	err := s.withRecord(ctx, userID, func(r *mfa.State) error {
+		st = *r
+		return nil
+	})
+	return st, err
 }
 
 // PutPending implements mfa.Store.
@@ -60,111 +56,96 @@ func (s *MFA) PutPending(ctx context.Context, userID string, sealed []byte) erro
 
 // Enable implements mfa.Store.
 func (s *MFA) Enable(ctx context.Context, userID string, pending []byte, step int64, codes []mfa.RecoveryHash) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memstore: mfa: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.m[userID]
-	if !ok {
-		return mfa.ErrNotFound
-	}
-	if r.Enabled || r.PendingSeed == nil || !bytes.Equal(r.PendingSeed, pending) {
-		return mfa.ErrConflict
-	}
-	r.Enabled = true
-	r.Seed, r.PendingSeed = r.PendingSeed, nil
-	r.LastStep = step
-	r.Recovery = cloneHashes(codes)
-	r.Failures, r.LockedUntil = 0, time.Time{}
-	return nil
+	return s.withRecord(ctx, userID, func(r *mfa.State) error {
+		if r.Enabled || r.PendingSeed == nil || !bytes.Equal(r.PendingSeed, pending) {
+			return mfa.ErrConflict
+		}
+		r.Enabled = true
+		r.Seed, r.PendingSeed = r.PendingSeed, nil
+		r.LastStep = step
+		r.Recovery = cloneHashes(codes)
+		r.Failures, r.LockedUntil = 0, time.Time{}
+		return nil
+	})
 }
 
 // BeginAttempt implements mfa.Store.
 func (s *MFA) BeginAttempt(ctx context.Context, userID string, now time.Time, p mfa.LockPolicy) (mfa.State, error) {
-	if err := ctx.Err(); err != nil {
-		return mfa.State{}, fmt.Errorf("memstore: mfa: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.m[userID]
-	if !ok {
-		return mfa.State{}, mfa.ErrNotFound
-	}
-	if r.LockedUntil.After(now) {
-		return *r, mfa.ErrLocked
-	}
-	r.Failures++
-	if d := p.LockFor(r.Failures); d > 0 {
-		r.LockedUntil = now.Add(d)
-	}
-	return *r, nil
+	var st mfa.State
+	err := s.withRecord(ctx, userID, func(r *mfa.State) error {
+		if r.LockedUntil.After(now) {
+			st = *r
+			return mfa.ErrLocked
+		}
+		r.Failures++
+		if d := p.LockFor(r.Failures); d > 0 {
+			r.LockedUntil = now.Add(d)
+		}
+		st = *r
+		return nil
+	})
+	return st, err
 }
 
 // AcceptStep implements mfa.Store.
 func (s *MFA) AcceptStep(ctx context.Context, userID string, seed []byte, step int64) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memstore: mfa: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.m[userID]
-	if !ok {
-		return mfa.ErrNotFound
-	}
-	if !r.Enabled || r.LastStep >= step || !bytes.Equal(r.Seed, seed) {
-		return mfa.ErrConflict
-	}
-	r.LastStep = step
-	r.Failures, r.LockedUntil = 0, time.Time{}
-	return nil
+	return s.withRecord(ctx, userID, func(r *mfa.State) error {
+		if !r.Enabled || r.LastStep >= step || !bytes.Equal(r.Seed, seed) {
+			return mfa.ErrConflict
+		}
+		r.LastStep = step
+		r.Failures, r.LockedUntil = 0, time.Time{}
+		return nil
+	})
 }
 
 // UseRecoveryCode implements mfa.Store.
 func (s *MFA) UseRecoveryCode(ctx context.Context, userID, index string, hash []byte) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memstore: mfa: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.m[userID]
-	if !ok {
-		return mfa.ErrNotFound
-	}
-	if !r.Enabled {
-		return mfa.ErrConflict
-	}
-	i := slices.IndexFunc(r.Recovery, func(h mfa.RecoveryHash) bool {
-		return h.Index == index && bytes.Equal(h.Hash, hash)
+	return s.withRecord(ctx, userID, func(r *mfa.State) error {
+		if !r.Enabled {
+			return mfa.ErrConflict
+		}
+		i := slices.IndexFunc(r.Recovery, func(h mfa.RecoveryHash) bool {
+			return h.Index == index && bytes.Equal(h.Hash, hash)
+		})
+		if i < 0 {
+			return mfa.ErrConflict
+		}
+		r.Recovery = slices.Delete(slices.Clone(r.Recovery), i, i+1)
+		r.Failures, r.LockedUntil = 0, time.Time{}
+		return nil
 	})
-	if i < 0 {
-		return mfa.ErrConflict
-	}
-	r.Recovery = slices.Delete(slices.Clone(r.Recovery), i, i+1)
-	r.Failures, r.LockedUntil = 0, time.Time{}
-	return nil
 }
 
 // ReplaceRecoveryCodes implements mfa.Store.
 func (s *MFA) ReplaceRecoveryCodes(ctx context.Context, userID string, seed []byte, codes []mfa.RecoveryHash) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memstore: mfa: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.m[userID]
-	if !ok {
-		return mfa.ErrNotFound
-	}
-	if !r.Enabled || !bytes.Equal(r.Seed, seed) {
-		return mfa.ErrConflict
-	}
-	r.Recovery = cloneHashes(codes)
-	return nil
+	return s.withRecord(ctx, userID, func(r *mfa.State) error {
+		if !r.Enabled || !bytes.Equal(r.Seed, seed) {
+			return mfa.ErrConflict
+		}
+		r.Recovery = cloneHashes(codes)
+		return nil
+	})
 }
 
 // Delete implements mfa.Store.
 func (s *MFA) Delete(ctx context.Context, userID string, seed []byte) error {
+	return s.withRecord(ctx, userID, func(r *mfa.State) error {
+		if r.Seed == nil || !bytes.Equal(r.Seed, seed) {
+			return mfa.ErrConflict
+		}
+		delete(s.m, userID)
+		return nil
+	})
+}
+
+// withRecord is the shape shared by every method but PutPending: it
+// returns ctx's error wrapped as "memstore: mfa: %w", then, holding s.mu,
+// returns mfa.ErrNotFound when userID has no record and otherwise f's
+// result. f runs under the lock, so it must stay within this file: it may
+// change *r (replacing, never mutating, stored slices) or remove userID's
+// entry from s.m, and must call nothing that could block or re-enter s.
+func (s *MFA) withRecord(ctx context.Context, userID string, f func(r *mfa.State) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: mfa: %w", err)
 	}
@@ -174,11 +155,7 @@ func (s *MFA) Delete(ctx context.Context, userID string, seed []byte) error {
 	if !ok {
 		return mfa.ErrNotFound
 	}
-	if r.Seed == nil || !bytes.Equal(r.Seed, seed) {
-		return mfa.ErrConflict
-	}
-	delete(s.m, userID)
-	return nil
+	return f(r)
 }
 
 func cloneHashes(in []mfa.RecoveryHash) []mfa.RecoveryHash {
