@@ -43,15 +43,15 @@ func (s *Service) Handlers(step StepUp) (*Handlers, error) {
 const MaxBodyBytes = 4 << 10
 
 // self returns the caller, who must act as themself.
-func self(r *http.Request) (tenancy.Principal, error) {
+func self(r *http.Request) (tenancy.UserID, error) {
 	p, ok := tenancy.PrincipalFromContext(r.Context())
 	if !ok || p.User == "" {
-		return p, problem.ErrUnauthenticated
+		return "", problem.ErrUnauthenticated
 	}
 	if p.Impersonating() {
-		return p, problem.WithDetail(problem.CodePermissionDenied, "Impersonating sessions cannot export or erase a user's data.")
+		return "", problem.WithDetail(problem.CodePermissionDenied, "Impersonating sessions cannot export or erase a user's data.")
 	}
-	return p, nil
+	return p.User, nil
 }
 
 // operatorTarget checks the caller is an operator and returns the {user}
@@ -71,33 +71,33 @@ func operatorTarget(r *http.Request) (tenancy.UserID, error) {
 	return u, nil
 }
 
-// Export serves GET /api/me/export: the caller's export document (see
-// Service.Export), as an attachment that is never cached.
-func (h *Handlers) Export() http.Handler {
+// forSubject is the frame of every data-subject route: the answer is never
+// cached, find names the user the route acts on (self for the caller,
+// operatorTarget for an operator's {user} path value) or refuses with its
+// problem, and serve answers for that user.
+func forSubject(find func(*http.Request) (tenancy.UserID, error), serve func(http.ResponseWriter, *http.Request, tenancy.UserID)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		p, err := self(r)
+		u, err := find(r)
 		if err != nil {
 			problem.Write(w, r, err)
 			return
 		}
-		h.export(w, r, p.User)
+		serve(w, r, u)
 	})
+}
+
+// Export serves GET /api/me/export: the caller's export document (see
+// Service.Export), as an attachment that is never cached.
+func (h *Handlers) Export() http.Handler {
+	return forSubject(self, h.export)
 }
 
 // OperatorExport serves an operator's export of the user named by the
 // {user} path value (e.g. GET /admin/users/{user}/export). Non-operators
 // get 403 operator_only.
 func (h *Handlers) OperatorExport() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		u, err := operatorTarget(r)
-		if err != nil {
-			problem.Write(w, r, err)
-			return
-		}
-		h.export(w, r, u)
-	})
+	return forSubject(operatorTarget, h.export)
 }
 
 func (h *Handlers) export(w http.ResponseWriter, r *http.Request, u tenancy.UserID) {
@@ -141,39 +141,29 @@ type eraseIn struct {
 // not JSON, 422 validation_failed naming the field for an unknown field, a
 // wrong type or data after the object.
 func (h *Handlers) Erase() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		p, err := self(r)
-		if err != nil {
-			problem.Write(w, r, err)
-			return
-		}
+	return forSubject(self, func(w http.ResponseWriter, r *http.Request, u tenancy.UserID) {
 		in, err := jsonbody.Decode[eraseIn](w, r, MaxBodyBytes)
 		if err != nil {
 			problem.Write(w, r, err)
 			return
 		}
-		if err := h.stepUp(r, p, in); err != nil {
-			if rerr := h.s.record(r.Context(), audit.ActionPrivacyErase, userTarget(p.User), audit.OutcomeDenied,
+		if err := h.stepUp(r, u, in); err != nil {
+			if rerr := h.s.record(r.Context(), audit.ActionPrivacyErase, userTarget(u), audit.OutcomeDenied,
 				map[string]string{"reason": "step_up"}); rerr != nil {
 				err = rerr
 			}
 			problem.Write(w, r, err)
 			return
 		}
-		if _, err := h.s.Erase(r.Context(), p.User); err != nil {
-			problem.Write(w, r, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
+		answerAct(w, r, u, h.s.Erase)
 	})
 }
 
-func (h *Handlers) stepUp(r *http.Request, p tenancy.Principal, in eraseIn) error {
+func (h *Handlers) stepUp(r *http.Request, u tenancy.UserID, in eraseIn) error {
 	if in.Password == "" {
 		return problem.ErrInvalidCredentials
 	}
-	if err := h.step.VerifyPassword(r.Context(), p.User, in.Password); err != nil {
+	if err := h.step.VerifyPassword(r.Context(), u, in.Password); err != nil {
 		var pe *problem.Error
 		if errors.As(err, &pe) {
 			return err
@@ -181,7 +171,7 @@ func (h *Handlers) stepUp(r *http.Request, p tenancy.Principal, in eraseIn) erro
 		return problem.ErrInvalidCredentials
 	}
 	if h.step.SecondFactor != nil {
-		if _, err := h.step.SecondFactor.Authenticate(r.Context(), mfa.Subject{UserID: string(p.User)}, in.Code); err != nil {
+		if _, err := h.step.SecondFactor.Authenticate(r.Context(), mfa.Subject{UserID: string(u)}, in.Code); err != nil {
 			return err
 		}
 	}
@@ -201,19 +191,18 @@ func (h *Handlers) OperatorAnonymize() http.Handler {
 }
 
 func (h *Handlers) operatorAct(act func(context.Context, tenancy.UserID) (Result, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		u, err := operatorTarget(r)
-		if err != nil {
-			problem.Write(w, r, err)
-			return
-		}
-		if _, err := act(r.Context(), u); err != nil {
-			problem.Write(w, r, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
+	return forSubject(operatorTarget, func(w http.ResponseWriter, r *http.Request, u tenancy.UserID) {
+		answerAct(w, r, u, act)
 	})
+}
+
+// answerAct runs act on user u and answers 204, or act's problem.
+func answerAct(w http.ResponseWriter, r *http.Request, u tenancy.UserID, act func(context.Context, tenancy.UserID) (Result, error)) {
+	if _, err := act(r.Context(), u); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // DeleteWorkspace serves the deletion of the {ws} path value by its owner
