@@ -37,21 +37,18 @@ func (s *MFA) Get(ctx context.Context, userID string) (mfa.State, error) {
 
 // PutPending implements mfa.Store.
 func (s *MFA) PutPending(ctx context.Context, userID string, sealed []byte) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memstore: mfa: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.m[userID]
-	if !ok {
-		r = &mfa.State{UserID: userID, LastStep: mfa.NoStep}
-		s.m[userID] = r
-	}
-	if r.Enabled {
-		return mfa.ErrConflict
-	}
-	r.PendingSeed = bytes.Clone(sealed)
-	return nil
+	return s.locked(ctx, func() error {
+		r, ok := s.m[userID]
+		if !ok {
+			r = &mfa.State{UserID: userID, LastStep: mfa.NoStep}
+			s.m[userID] = r
+		}
+		if r.Enabled {
+			return mfa.ErrConflict
+		}
+		r.PendingSeed = bytes.Clone(sealed)
+		return nil
+	})
 }
 
 // Enable implements mfa.Store.
@@ -139,23 +136,32 @@ func (s *MFA) Delete(ctx context.Context, userID string, seed []byte) error {
 	})
 }
 
-// withRecord is the shape shared by every method but PutPending: it
-// returns ctx's error wrapped as "memstore: mfa: %w", then, holding s.mu,
-// returns mfa.ErrNotFound when userID has no record and otherwise f's
-// result. f runs under the lock, so it must stay within this file: it may
-// change *r (replacing, never mutating, stored slices) or remove userID's
-// entry from s.m, and must call nothing that could block or re-enter s.
-func (s *MFA) withRecord(ctx context.Context, userID string, f func(r *mfa.State) error) error {
+// locked returns ctx's error wrapped as "memstore: mfa: %w", and
+// otherwise f's result, with f run holding s.mu. f must stay within this
+// file: it may read and write s.m and its records (replacing, never
+// mutating, stored slices) and must call nothing that could block or
+// re-enter s.
+func (s *MFA) locked(ctx context.Context, f func() error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: mfa: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.m[userID]
-	if !ok {
-		return mfa.ErrNotFound
-	}
-	return f(r)
+	return f()
+}
+
+// withRecord is locked for a method that needs userID's record: it
+// returns mfa.ErrNotFound when there is none, and otherwise f's result,
+// with f run on the stored record under s.mu (see locked for what f may
+// do).
+func (s *MFA) withRecord(ctx context.Context, userID string, f func(r *mfa.State) error) error {
+	return s.locked(ctx, func() error {
+		r, ok := s.m[userID]
+		if !ok {
+			return mfa.ErrNotFound
+		}
+		return f(r)
+	})
 }
 
 func cloneHashes(in []mfa.RecoveryHash) []mfa.RecoveryHash {
