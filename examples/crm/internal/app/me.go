@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/tenantgate/tenantgate/internal/jsonbody"
+	"github.com/tenantgate/tenantgate/mfa"
 	"github.com/tenantgate/tenantgate/privacy"
 	"github.com/tenantgate/tenantgate/problem"
 	"github.com/tenantgate/tenantgate/ratelimit"
@@ -45,21 +46,27 @@ func (a *App) mfaEnroll(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, e.RevealResponse())
 }
 
-// mfaConfirm turns MFA on with a first code and shows the recovery codes
-// once.
-func (a *App) mfaConfirm(w http.ResponseWriter, r *http.Request) {
+// mfaCodeRequest is the shared head of the MFA routes that take {code}:
+// no-store, the caller (401 first), then the body. ok is false once a
+// problem has been written.
+func (a *App) mfaCodeRequest(w http.ResponseWriter, r *http.Request) (sub mfa.Subject, code string, ok bool) {
 	noStore(w)
 	p, _, err := a.me(r)
 	if err != nil {
 		problem.Write(w, r, err)
-		return
+		return mfa.Subject{}, "", false
 	}
 	in, err := jsonbody.Decode[codeIn](w, r, jsonbody.DefaultLimit)
 	if err != nil {
 		problem.Write(w, r, err)
-		return
+		return mfa.Subject{}, "", false
 	}
-	codes, err := a.mfa.Confirm(r.Context(), a.subject(r, p.User, p.Impersonator), in.Code)
+	return a.subject(r, p.User, p.Impersonator), in.Code, true
+}
+
+// writeRecoveryCodes answers 200 with the recovery codes shown once, or
+// err's problem.
+func writeRecoveryCodes(w http.ResponseWriter, r *http.Request, codes mfa.RecoveryCodes, err error) {
 	if err != nil {
 		problem.Write(w, r, err)
 		return
@@ -67,20 +74,24 @@ func (a *App) mfaConfirm(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string][]string{"recoveryCodes": codes.Reveal()})
 }
 
+// mfaConfirm turns MFA on with a first code and shows the recovery codes
+// once.
+func (a *App) mfaConfirm(w http.ResponseWriter, r *http.Request) {
+	sub, code, ok := a.mfaCodeRequest(w, r)
+	if !ok {
+		return
+	}
+	codes, err := a.mfa.Confirm(r.Context(), sub, code)
+	writeRecoveryCodes(w, r, codes, err)
+}
+
 // mfaDisable turns MFA off after a step-up with a current code.
 func (a *App) mfaDisable(w http.ResponseWriter, r *http.Request) {
-	noStore(w)
-	p, _, err := a.me(r)
-	if err != nil {
-		problem.Write(w, r, err)
+	sub, code, ok := a.mfaCodeRequest(w, r)
+	if !ok {
 		return
 	}
-	in, err := jsonbody.Decode[codeIn](w, r, jsonbody.DefaultLimit)
-	if err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	if err := a.mfa.Disable(r.Context(), a.subject(r, p.User, p.Impersonator), in.Code); err != nil {
+	if err := a.mfa.Disable(r.Context(), sub, code); err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -89,23 +100,12 @@ func (a *App) mfaDisable(w http.ResponseWriter, r *http.Request) {
 
 // mfaRecoveryCodes replaces the recovery codes after a step-up.
 func (a *App) mfaRecoveryCodes(w http.ResponseWriter, r *http.Request) {
-	noStore(w)
-	p, _, err := a.me(r)
-	if err != nil {
-		problem.Write(w, r, err)
+	sub, code, ok := a.mfaCodeRequest(w, r)
+	if !ok {
 		return
 	}
-	in, err := jsonbody.Decode[codeIn](w, r, jsonbody.DefaultLimit)
-	if err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	codes, err := a.mfa.RegenerateRecoveryCodes(r.Context(), a.subject(r, p.User, p.Impersonator), in.Code)
-	if err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string][]string{"recoveryCodes": codes.Reveal()})
+	codes, err := a.mfa.RegenerateRecoveryCodes(r.Context(), sub, code)
+	writeRecoveryCodes(w, r, codes, err)
 }
 
 // privacyHandlers wires the data-subject routes to the privacy package:
