@@ -58,17 +58,10 @@ func (s *Tenancy) CreateWorkspace(ctx context.Context, ws tenancy.Workspace, own
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.workspaces[ws.ID]; ok {
-		return tenancy.ErrConflict
+	if err := s.checkCreateLocked(ws); err != nil {
+		return err
 	}
-	if _, ok := s.ownedBy[ws.OwnerID]; ok {
-		return tenancy.ErrOwnerLimit
-	}
-	ws.Version = 1
-	s.workspaces[ws.ID] = ws
-	s.ownedBy[ws.OwnerID] = ws.ID
-	owner.Workspace = ws.ID
-	s.addLocked(owner)
+	s.commitCreateLocked(ws, owner)
 	return nil
 }
 
@@ -79,23 +72,11 @@ func (s *Tenancy) UpdateWorkspace(ctx context.Context, ws tenancy.Workspace) (te
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur, ok := s.workspaces[ws.ID]
-	if !ok {
-		return tenancy.Workspace{}, tenancy.ErrNotFound
+	cur, err := s.checkUpdateLocked(ws)
+	if err != nil {
+		return tenancy.Workspace{}, err
 	}
-	if cur.Version != ws.Version {
-		return tenancy.Workspace{}, tenancy.ErrConflict
-	}
-	if ws.OwnerID != cur.OwnerID {
-		if other, taken := s.ownedBy[ws.OwnerID]; taken && other != ws.ID {
-			return tenancy.Workspace{}, tenancy.ErrOwnerLimit
-		}
-		delete(s.ownedBy, cur.OwnerID)
-		s.ownedBy[ws.OwnerID] = ws.ID
-	}
-	ws.Version++
-	s.workspaces[ws.ID] = ws
-	return ws, nil
+	return s.commitUpdateLocked(cur, ws), nil
 }
 
 // CreateWorkspaceAudited implements tenancy.WorkspaceStore. The append
@@ -114,20 +95,13 @@ func (s *Tenancy) CreateWorkspaceAudited(ctx context.Context, ws tenancy.Workspa
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.workspaces[ws.ID]; ok {
-		return tenancy.ErrConflict
-	}
-	if _, ok := s.ownedBy[ws.OwnerID]; ok {
-		return tenancy.ErrOwnerLimit
+	if err := s.checkCreateLocked(ws); err != nil {
+		return err
 	}
 	if _, err := sink.Append(ctx, ev); err != nil {
 		return err
 	}
-	ws.Version = 1
-	s.workspaces[ws.ID] = ws
-	s.ownedBy[ws.OwnerID] = ws.ID
-	owner.Workspace = ws.ID
-	s.addLocked(owner)
+	s.commitCreateLocked(ws, owner)
 	return nil
 }
 
@@ -147,6 +121,45 @@ func (s *Tenancy) UpdateWorkspaceAudited(ctx context.Context, ws tenancy.Workspa
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	cur, err := s.checkUpdateLocked(ws)
+	if err != nil {
+		return tenancy.Workspace{}, err
+	}
+	if _, err := sink.Append(ctx, ev); err != nil {
+		return tenancy.Workspace{}, err
+	}
+	return s.commitUpdateLocked(cur, ws), nil
+}
+
+// checkCreateLocked reports why ws cannot be created: tenancy.ErrConflict
+// when its id is taken, tenancy.ErrOwnerLimit when its owner already owns
+// a workspace. The caller holds s.mu for writing.
+func (s *Tenancy) checkCreateLocked(ws tenancy.Workspace) error {
+	if _, ok := s.workspaces[ws.ID]; ok {
+		return tenancy.ErrConflict
+	}
+	if _, ok := s.ownedBy[ws.OwnerID]; ok {
+		return tenancy.ErrOwnerLimit
+	}
+	return nil
+}
+
+// commitCreateLocked stores ws at version 1 with owner as its membership.
+// The caller holds s.mu for writing and checkCreateLocked(ws) has passed.
+func (s *Tenancy) commitCreateLocked(ws tenancy.Workspace, owner tenancy.Membership) {
+	ws.Version = 1
+	s.workspaces[ws.ID] = ws
+	s.ownedBy[ws.OwnerID] = ws.ID
+	owner.Workspace = ws.ID
+	s.addLocked(owner)
+}
+
+// checkUpdateLocked returns the stored workspace ws would replace, or
+// tenancy.ErrNotFound when there is none, tenancy.ErrConflict when its
+// version is not ws.Version, tenancy.ErrOwnerLimit when ws moves it to an
+// owner who already owns another workspace. The caller holds s.mu for
+// writing.
+func (s *Tenancy) checkUpdateLocked(ws tenancy.Workspace) (tenancy.Workspace, error) {
 	cur, ok := s.workspaces[ws.ID]
 	if !ok {
 		return tenancy.Workspace{}, tenancy.ErrNotFound
@@ -159,16 +172,20 @@ func (s *Tenancy) UpdateWorkspaceAudited(ctx context.Context, ws tenancy.Workspa
 			return tenancy.Workspace{}, tenancy.ErrOwnerLimit
 		}
 	}
-	if _, err := sink.Append(ctx, ev); err != nil {
-		return tenancy.Workspace{}, err
-	}
+	return cur, nil
+}
+
+// commitUpdateLocked replaces cur with ws at the next version, moving the
+// ownership index when the owner changed, and returns what it stored. The
+// caller holds s.mu for writing and cur came from checkUpdateLocked(ws).
+func (s *Tenancy) commitUpdateLocked(cur, ws tenancy.Workspace) tenancy.Workspace {
 	if ws.OwnerID != cur.OwnerID {
 		delete(s.ownedBy, cur.OwnerID)
 		s.ownedBy[ws.OwnerID] = ws.ID
 	}
 	ws.Version++
 	s.workspaces[ws.ID] = ws
-	return ws, nil
+	return ws
 }
 
 // ListWorkspaces implements tenancy.WorkspaceStore. It scans every
