@@ -64,9 +64,14 @@ func (a *App) mfaCodeRequest(w http.ResponseWriter, r *http.Request) (sub mfa.Su
 	return a.subject(r, p.User, p.Impersonator), in.Code, true
 }
 
-// writeRecoveryCodes answers 200 with the recovery codes shown once, or
-// err's problem.
-func writeRecoveryCodes(w http.ResponseWriter, r *http.Request, codes mfa.RecoveryCodes, err error) {
+// mfaCodesRoute serves a {code} route whose answer is a new set of
+// recovery codes: 200 with the codes shown once, or act's problem.
+func (a *App) mfaCodesRoute(w http.ResponseWriter, r *http.Request, act func(context.Context, mfa.Subject, string) (mfa.RecoveryCodes, error)) {
+	sub, code, ok := a.mfaCodeRequest(w, r)
+	if !ok {
+		return
+	}
+	codes, err := act(r.Context(), sub, code)
 	if err != nil {
 		problem.Write(w, r, err)
 		return
@@ -77,12 +82,7 @@ func writeRecoveryCodes(w http.ResponseWriter, r *http.Request, codes mfa.Recove
 // mfaConfirm turns MFA on with a first code and shows the recovery codes
 // once.
 func (a *App) mfaConfirm(w http.ResponseWriter, r *http.Request) {
-	sub, code, ok := a.mfaCodeRequest(w, r)
-	if !ok {
-		return
-	}
-	codes, err := a.mfa.Confirm(r.Context(), sub, code)
-	writeRecoveryCodes(w, r, codes, err)
+	a.mfaCodesRoute(w, r, a.mfa.Confirm)
 }
 
 // mfaDisable turns MFA off after a step-up with a current code.
@@ -100,12 +100,7 @@ func (a *App) mfaDisable(w http.ResponseWriter, r *http.Request) {
 
 // mfaRecoveryCodes replaces the recovery codes after a step-up.
 func (a *App) mfaRecoveryCodes(w http.ResponseWriter, r *http.Request) {
-	sub, code, ok := a.mfaCodeRequest(w, r)
-	if !ok {
-		return
-	}
-	codes, err := a.mfa.RegenerateRecoveryCodes(r.Context(), sub, code)
-	writeRecoveryCodes(w, r, codes, err)
+	a.mfaCodesRoute(w, r, a.mfa.RegenerateRecoveryCodes)
 }
 
 // privacyHandlers wires the data-subject routes to the privacy package:
