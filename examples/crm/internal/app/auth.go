@@ -84,7 +84,10 @@ type credentials struct {
 	RecoveryCode *string `json:"recoveryCode"`
 }
 
-func checkPasswordPolicy(pw string, fe *fieldErrors) {
+// passwordPolicy returns 422 validation_failed naming the password field
+// when pw is not valid UTF-8 or its length is out of bounds, nil otherwise.
+func passwordPolicy(pw string) error {
+	var fe fieldErrors
 	switch {
 	case !utf8.ValidString(pw):
 		fe.add("password", "must be valid UTF-8")
@@ -93,6 +96,17 @@ func checkPasswordPolicy(pw string, fe *fieldErrors) {
 	case len(pw) > maxPasswordLen:
 		fe.add("password", "must be at most 256 bytes")
 	}
+	return fe.err()
+}
+
+// tokenAccountErr maps an account update made with a redeemed token: the
+// account gone (or no longer holding the token's address) is 400
+// invalid_token, like a bad token.
+func tokenAccountErr(err error) error {
+	if errors.Is(err, ErrNoUser) {
+		return problem.ErrInvalidToken
+	}
+	return err
 }
 
 // findUser is the verify.UserFinder over the example's accounts.
@@ -149,9 +163,7 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	var fe fieldErrors
-	checkPasswordPolicy(in.Password, &fe)
-	if err := fe.err(); err != nil {
+	if err := passwordPolicy(in.Password); err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -184,10 +196,7 @@ func (a *App) verifyEmail(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only if the account still has the address the token was sent to.
 	if err := a.stores.Accounts.MarkVerified(r.Context(), rec.User, rec.Email); err != nil {
-		if errors.Is(err, ErrNoUser) {
-			err = problem.ErrInvalidToken
-		}
-		problem.Write(w, r, err)
+		problem.Write(w, r, tokenAccountErr(err))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "verified"})
@@ -199,17 +208,24 @@ type emailIn struct {
 	Email string `json:"email"`
 }
 
-func (a *App) resendVerification(w http.ResponseWriter, r *http.Request) {
+// acceptEmail serves a route whose body is {email}: send does the work and
+// the answer is 202 accepted for every address, even a malformed one
+// (invalid_email from send is not an answer); other errors are problems.
+func acceptEmail(w http.ResponseWriter, r *http.Request, send func(ctx context.Context, email string) error) {
 	in, err := jsonbody.Decode[emailIn](w, r, jsonbody.DefaultLimit)
 	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
-	if err := a.verify.ResendVerification(r.Context(), in.Email); err != nil && !errors.Is(err, problem.ErrInvalidEmail) {
+	if err := send(r.Context(), in.Email); err != nil && !errors.Is(err, problem.ErrInvalidEmail) {
 		problem.Write(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusAccepted, accepted)
+}
+
+func (a *App) resendVerification(w http.ResponseWriter, r *http.Request) {
+	acceptEmail(w, r, a.verify.ResendVerification)
 }
 
 // subject is the MFA subject of a request by user u.
@@ -328,16 +344,7 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) forgotPassword(w http.ResponseWriter, r *http.Request) {
-	in, err := jsonbody.Decode[emailIn](w, r, jsonbody.DefaultLimit)
-	if err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	if err := a.verify.RequestPasswordReset(r.Context(), in.Email); err != nil && !errors.Is(err, problem.ErrInvalidEmail) {
-		problem.Write(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, accepted)
+	acceptEmail(w, r, a.verify.RequestPasswordReset)
 }
 
 // resetIn is the body of POST /api/auth/reset-password.
@@ -355,9 +362,7 @@ func (a *App) resetPassword(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	var fe fieldErrors
-	checkPasswordPolicy(in.Password, &fe)
-	if err := fe.err(); err != nil {
+	if err := passwordPolicy(in.Password); err != nil {
 		problem.Write(w, r, err)
 		return
 	}
@@ -367,10 +372,7 @@ func (a *App) resetPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.stores.Accounts.SetPasswordHash(r.Context(), rec.User, rec.Email, a.cfg.Password.hash(in.Password)); err != nil {
-		if errors.Is(err, ErrNoUser) {
-			err = problem.ErrInvalidToken
-		}
-		problem.Write(w, r, err)
+		problem.Write(w, r, tokenAccountErr(err))
 		return
 	}
 	if err := a.stores.Accounts.DeleteSessions(r.Context(), rec.User); err != nil {
